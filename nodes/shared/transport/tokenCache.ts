@@ -1,0 +1,146 @@
+/**
+ * Access tokens shared by every request of this n8n process: one token per client, fetched once,
+ * renewed ahead of its expiry, and never fetched twice at the same time (concurrent callers
+ * wait for the one fetch in flight). A module-level cache, because n8n builds a fresh context
+ * for every execution and item, while a token is valid for hours across all of them.
+ */
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { resolveBaseUrl, type RegionSettings } from '../api/regions';
+
+export interface SegwayCredentials extends RegionSettings {
+	clientSecret: string;
+}
+
+/** The one helper a token fetch needs; both node contexts and credential hooks have it. */
+export interface HttpRequester {
+	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
+}
+
+interface Token {
+	value: string;
+	/** When to fetch a successor; before the token itself expires (see renewAt). */
+	renewAt: number;
+}
+
+const tokens = new Map<string, Token>();
+const inFlight = new Map<string, Promise<Token>>();
+
+/**
+ * The reference keeps a token valid 300 s after its successor is issued, so renewing up to
+ * 300 s early loses nothing; short-lived tokens renew after 90 % of their life.
+ */
+const RENEW_MARGIN_MS = 300_000;
+const RENEW_FRACTION = 0.1;
+
+/**
+ * Carries no HTTP status on purpose: n8n's NodeApiError would replace the API's own words
+ * ("Bad client credentials") with its generic text for that status.
+ */
+export class TokenRequestError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'TokenRequestError';
+	}
+}
+
+function cacheKey(credentials: SegwayCredentials): string {
+	return `${resolveBaseUrl(credentials)}\n${credentials.clientId}\n${credentials.clientSecret}`;
+}
+
+/**
+ * Returns a valid access token. Pass `rejected` when the API refused that token: it is then
+ * replaced, unless another caller has replaced it already.
+ */
+export async function getAccessToken(
+	requester: HttpRequester,
+	credentials: SegwayCredentials,
+	rejected?: string,
+): Promise<string> {
+	const key = cacheKey(credentials);
+	const cached = tokens.get(key);
+	if (cached && cached.value !== rejected && Date.now() < cached.renewAt) return cached.value;
+	if (cached && cached.value === rejected) tokens.delete(key);
+
+	let pending = inFlight.get(key);
+	if (!pending) {
+		pending = fetchToken(requester, credentials).then(
+			(token) => {
+				tokens.set(key, token);
+				inFlight.delete(key);
+				return token;
+			},
+			(error: unknown) => {
+				inFlight.delete(key);
+				throw error;
+			},
+		);
+		inFlight.set(key, pending);
+	}
+	return (await pending).value;
+}
+
+/** Forgets every cached token (tests, and a credential being deleted). */
+export function clearTokenCache(): void {
+	tokens.clear();
+}
+
+async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials): Promise<Token> {
+	const form = new URLSearchParams({
+		client_id: credentials.clientId,
+		client_secret: credentials.clientSecret,
+		grant_type: 'client_credentials',
+	});
+	const startedAt = Date.now();
+	let response: IDataObject;
+	try {
+		response = (await requester.httpRequest({
+			method: 'POST',
+			url: `${resolveBaseUrl(credentials)}/oauth/token`,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+			body: form.toString(),
+			json: true,
+		})) as IDataObject;
+	} catch (error) {
+		throw toTokenError(error);
+	}
+	const value = response?.access_token;
+	const expiresIn = Number(response?.expires_in);
+	if (typeof value !== 'string' || value === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+		throw new TokenRequestError('The Segway token endpoint answered without an access token');
+	}
+	const lifetimeMs = expiresIn * 1000;
+	const margin = Math.min(RENEW_MARGIN_MS, lifetimeMs * RENEW_FRACTION);
+	return { value, renewAt: startedAt + lifetimeMs - margin };
+}
+
+interface HttpErrorShape {
+	message?: string;
+	httpCode?: string | number;
+	response?: { status?: number; data?: unknown; body?: unknown };
+	cause?: HttpErrorShape;
+	description?: string;
+}
+
+/** "Bad client credentials" from the API's own answer, rather than "Request failed with 401". */
+function toTokenError(error: unknown): TokenRequestError {
+	const shape = (error ?? {}) as HttpErrorShape;
+	const response = shape.response ?? shape.cause?.response;
+	const status = Number(response?.status ?? shape.httpCode) || undefined;
+	const data = parseBody(response?.data ?? response?.body);
+	const description = typeof data?.error_description === 'string' ? data.error_description : undefined;
+	if (description) return new TokenRequestError(description);
+	if (status === 401) return new TokenRequestError('Bad client credentials');
+	return new TokenRequestError(`Could not get a Segway access token: ${shape.message ?? String(error)}`);
+}
+
+function parseBody(data: unknown): IDataObject | undefined {
+	if (typeof data === 'string') {
+		try {
+			return JSON.parse(data) as IDataObject;
+		} catch {
+			return undefined;
+		}
+	}
+	return typeof data === 'object' && data !== null ? (data as IDataObject) : undefined;
+}
