@@ -14,7 +14,7 @@ export interface Choice {
 
 interface FieldBase {
 	name: string;
-	displayName: string;
+	label: string;
 	description: string;
 	/** IoT firmware version from which the vehicle accepts this field (older answers 15707). */
 	minFirmware?: number;
@@ -115,20 +115,20 @@ const lightChoices: Choice[] = [
 	{ value: 2, name: 'Flicker' },
 ];
 
-const speedLimit = (name: string, displayName: string, dflt: number): IntegerField => ({
+const speedLimit = (name: string, label: string, dflt: number): IntegerField => ({
 	name,
-	displayName,
+	label,
 	type: 'integer',
 	min: 6,
 	max: 25,
 	default: dflt,
 	unit: 'km/h',
-	description: `${displayName} in km/h (6–25)`,
+	description: `${label} in km/h (6–25)`,
 });
 
-const interval = (name: string, displayName: string, description: string): IntegerField => ({
+const interval = (name: string, label: string, description: string): IntegerField => ({
 	name,
-	displayName,
+	label,
 	type: 'integer',
 	min: 10,
 	max: 65535,
@@ -137,13 +137,13 @@ const interval = (name: string, displayName: string, description: string): Integ
 	description: `${description}, in seconds (10–65535)`,
 });
 
-const soundMask = (name: string, displayName: string): ChoiceField => ({
+const soundMask = (name: string, label: string): ChoiceField => ({
 	name,
-	displayName,
+	label,
 	type: 'choice',
 	choices: soundMaskChoices,
 	default: 2,
-	description: `Whether the vehicle plays its "${displayName}" sound`,
+	description: `Whether the vehicle plays its "${label}" sound`,
 });
 
 const QUERY_ERRORS = [15101, 15004, 15001, 15102, 15300, 15301, 15302, 15303];
@@ -179,7 +179,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'realTimeLocation',
-				displayName: 'Real-Time Location',
+				label: 'Real-Time Location',
 				type: 'flag',
 				description:
 					'Whether to ask the vehicle for a fresh fix instead of its last reported location',
@@ -248,7 +248,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'headLight',
-				displayName: 'Head Light',
+				label: 'Head Light',
 				type: 'choice',
 				choices: lightChoices,
 				default: 1,
@@ -257,7 +257,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'tailLight',
-				displayName: 'Tail Light',
+				label: 'Tail Light',
 				type: 'choice',
 				choices: lightChoices,
 				default: 1,
@@ -279,7 +279,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'controlType',
-				displayName: 'Headlight',
+				label: 'Headlight',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 1,
@@ -301,7 +301,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'headLightFlicker',
-				displayName: 'Head Light Flicker',
+				label: 'Head Light Flicker',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
@@ -309,7 +309,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'tailLightFlicker',
-				displayName: 'Tail Light Flicker',
+				label: 'Tail Light Flicker',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
@@ -331,7 +331,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'controlType',
-				displayName: 'Throttle Response',
+				label: 'Throttle Response',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 1,
@@ -352,7 +352,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'controlType',
-				displayName: 'Sound',
+				label: 'Sound',
 				type: 'choice',
 				choices: [
 					{ value: 1, name: 'Out of Geofence', description: 'Driving out of the geofence' },
@@ -377,7 +377,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'controlType',
-				displayName: 'Power',
+				label: 'Power',
 				type: 'choice',
 				choices: onOff('Power Off', 'Power On'),
 				default: 1,
@@ -412,7 +412,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'alertSensitivity',
-				displayName: 'Alert Sensitivity',
+				label: 'Alert Sensitivity',
 				type: 'integer',
 				min: 1,
 				max: 3,
@@ -434,21 +434,21 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'assistedMode',
-				displayName: 'Assisted Mode',
+				label: 'Assisted Mode',
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
 				minFirmware: 151,
-				description: 'Power-assisted manual push mode. Needs IoT firmware 151 or newer.',
+				description: 'Power-assisted manual push mode',
 			},
 			{
 				name: 'buzzer',
-				displayName: 'Buzzer',
+				label: 'Buzzer',
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
 				minFirmware: 152,
-				description: 'The buzzer. Needs IoT firmware 152 or newer.',
+				description: 'The buzzer',
 			},
 		],
 		errors: [...COMMAND_ERRORS, 15707],
@@ -466,7 +466,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		additionalFields: [
 			{
 				name: 'bssDisplay',
-				displayName: 'BSS Display',
+				label: 'BSS Display',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
@@ -474,7 +474,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'cruiseControl',
-				displayName: 'Cruise Control',
+				label: 'Cruise Control',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
@@ -482,7 +482,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'buttonSwitchSpeedMode',
-				displayName: 'Button Switches Speed Mode',
+				label: 'Button Switches Speed Mode',
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
@@ -506,7 +506,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'workMode',
-				displayName: 'Work Mode',
+				label: 'Work Mode',
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
@@ -514,11 +514,11 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'sctoMask',
-				displayName: 'Sounds',
+				label: 'Sounds',
 				type: 'object',
 				placeholder: 'Add Sound',
 				minFirmware: 152,
-				description: 'Which sounds the vehicle plays. Needs IoT firmware 152 or newer.',
+				description: 'Which sounds the vehicle plays',
 				fields: [
 					soundMask('powerOn', 'Power On'),
 					soundMask('powerOff', 'Power Off'),
@@ -547,7 +547,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'speedMode',
-				displayName: 'Speed Mode',
+				label: 'Speed Mode',
 				type: 'choice',
 				choices: [
 					{ value: 1, name: 'Low' },
@@ -572,7 +572,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'key',
-				displayName: 'Key',
+				label: 'Key',
 				type: 'text',
 				pattern: /^[A-Za-z0-9]{8}$/,
 				allowed: 'exactly 8 letters and digits, e.g. abcd1234',
@@ -587,7 +587,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		operation: 'interval',
 		name: 'Set Upload Intervals',
 		action: 'Set the upload intervals of a vehicle',
-		description: 'How often the vehicle pushes its location and status. Needs IoT firmware 152 or newer.',
+		description: 'How often the vehicle pushes its location and status',
 		method: 'POST',
 		path: '/api/v2/vehicle/setting/interval',
 		models: ALL_MODELS,
@@ -595,7 +595,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 		fields: [
 			{
 				name: 'locationInterval',
-				displayName: 'Location Interval',
+				label: 'Location Interval',
 				type: 'object',
 				placeholder: 'Add Location Interval',
 				description: 'How often the location is pushed',
@@ -606,7 +606,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 			},
 			{
 				name: 'statusInterval',
-				displayName: 'Status Interval',
+				label: 'Status Interval',
 				type: 'object',
 				placeholder: 'Add Status Interval',
 				description: 'How often the status is pushed',

@@ -163,7 +163,6 @@ export function findWireProblem(spec: OperationSpec, received: Record<string, un
 		}
 		return undefined;
 	} catch (error) {
-		if (error instanceof FieldError) return error;
-		throw error;
+		return error instanceof FieldError ? error : new FieldError('request', received, String(error));
 	}
 }

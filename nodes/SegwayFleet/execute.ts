@@ -1,0 +1,138 @@
+/**
+ * Runs the chosen operation for every input item: all items are validated before any request is
+ * sent, then sent with bounded concurrency; output keeps input order and pairing.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { findOperation, type OperationSpec } from '../shared/api/operations';
+import { FieldError, buildRequest, type ApiRequest } from '../shared/api/request';
+import { normalizeRemainingRange } from '../shared/api/normalize';
+import { openSession, sendSegwayRequest, type SegwaySession } from '../shared/transport/segwayRequest';
+import type { SegwayEnvelope } from '../shared/transport/segwayErrors';
+import { forEachWithConcurrency } from './concurrency';
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS } from './description';
+
+interface RunOptions {
+	concurrency?: number;
+	retries?: number;
+	retryDelay?: number;
+}
+
+type ItemError = NodeApiError | NodeOperationError;
+
+type Prepared =
+	| { spec: OperationSpec; request: ApiRequest; iotCode: string }
+	| { error: NodeOperationError; iotCode: unknown };
+
+function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+	const node = ctx.getNode();
+	const resource = ctx.getNodeParameter('resource', itemIndex) as string;
+	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
+	const iotCode = ctx.getNodeParameter('iotCode', itemIndex, '') as unknown;
+	const spec = findOperation(resource, operation);
+	if (!spec) {
+		return {
+			iotCode,
+			error: new NodeOperationError(node, `Unknown operation "${operation}" for resource "${resource}"`, {
+				itemIndex,
+			}),
+		};
+	}
+	const params: Record<string, unknown> = {};
+	for (const field of spec.fields) params[field.name] = ctx.getNodeParameter(field.name, itemIndex, undefined);
+	if (spec.additionalFields) params.additionalFields = ctx.getNodeParameter('additionalFields', itemIndex, {});
+	try {
+		const request = buildRequest(spec, iotCode, params);
+		return { spec, request, iotCode: String(request.qs?.iotCode ?? request.body?.iotCode) };
+	} catch (error) {
+		const invalid =
+			error instanceof FieldError
+				? new NodeOperationError(node, error.message, {
+						itemIndex,
+						description: `Allowed for "${error.field}": ${error.allowed}. Nothing was sent to Segway for this item.`,
+					})
+				: new NodeOperationError(node, error as Error, { itemIndex });
+		return { iotCode, error: invalid };
+	}
+}
+
+function successJson(spec: OperationSpec, iotCode: string, envelope: SegwayEnvelope): IDataObject {
+	if (spec.method === 'GET') {
+		const data = (envelope.data ?? {}) as IDataObject;
+		return normalizeRemainingRange({ iotCode, ...data });
+	}
+	return { iotCode, success: true, code: envelope.code, msg: envelope.msg ?? '', opId: envelope.opId ?? envelope.resId ?? '' };
+}
+
+function errorItem(itemIndex: number, iotCode: unknown, error: ItemError): INodeExecutionData {
+	const segwayCode = error.context?.segwayCode;
+	const json: IDataObject = {
+		iotCode: typeof iotCode === 'string' || typeof iotCode === 'number' ? iotCode : null,
+		success: false,
+		error: error.message,
+	};
+	if (typeof segwayCode === 'number') json.code = segwayCode;
+	if (error.description) json.description = error.description;
+	return { json, error, pairedItem: { item: itemIndex } };
+}
+
+export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const options = ctx.getNodeParameter('options', 0, {}) as RunOptions;
+	const continueOnFail = ctx.continueOnFail();
+
+	const prepared = items.map((_, itemIndex) => prepare(ctx, itemIndex));
+	if (!continueOnFail) {
+		const invalid = prepared.find((p): p is Extract<Prepared, { error: NodeOperationError }> => 'error' in p);
+		if (invalid) throw invalid.error;
+	}
+
+	const output: INodeExecutionData[] = new Array(items.length);
+	let session: SegwaySession | undefined;
+	if (prepared.some((p) => !('error' in p))) {
+		session = await openSession(ctx, {
+			retries: options.retries ?? DEFAULT_RETRIES,
+			delayMs: options.retryDelay ?? DEFAULT_RETRY_DELAY_MS,
+		});
+	}
+	// Without "continue on fail" the run fails with the error of the lowest failing item.
+	let failure: { itemIndex: number; error: ItemError } | undefined;
+	const hasFailed = () => failure !== undefined;
+	const recordFailure = (itemIndex: number, error: ItemError) => {
+		if (!failure || itemIndex < failure.itemIndex) failure = { itemIndex, error };
+	};
+
+	await forEachWithConcurrency(items.length, options.concurrency ?? DEFAULT_CONCURRENCY, async (itemIndex) => {
+		const item = prepared[itemIndex];
+		if ('error' in item) {
+			output[itemIndex] = errorItem(itemIndex, item.iotCode, item.error);
+			return;
+		}
+		// Once the run is bound to fail, send nothing more.
+		if (hasFailed()) return;
+		try {
+			const envelope = await sendSegwayRequest(ctx, session as SegwaySession, item.request, itemIndex);
+			output[itemIndex] = { json: successJson(item.spec, item.iotCode, envelope), pairedItem: { item: itemIndex } };
+		} catch (caught) {
+			const error: ItemError =
+				caught instanceof NodeApiError || caught instanceof NodeOperationError
+					? caught
+					: new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
+			if (continueOnFail) {
+				output[itemIndex] = errorItem(itemIndex, item.iotCode, error);
+			} else {
+				recordFailure(itemIndex, error);
+			}
+		}
+	});
+
+	if (failure) throw failure.error;
+	return [output];
+}
+

@@ -1,0 +1,42 @@
+/** A simulator and a credential pointing at it, fresh for each test file. */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { clearTokenCache } from '../../nodes/shared/transport/tokenCache';
+import { DEMO_CLIENT, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
+import { runNode, type NodeRun, type StoredCredential } from '../harness/engine';
+
+export interface Fixture {
+	sim: Simulator;
+	credential: StoredCredential;
+	run(parameters: INodeParameters, items?: Array<Record<string, unknown>>, continueOnFail?: boolean): Promise<NodeRun>;
+	apiRequests(): Simulator['requests'];
+	tokenRequests(): number;
+}
+
+export async function startFixture(options: SimulatorOptions = {}): Promise<Fixture> {
+	clearTokenCache();
+	const sim = await startSimulator({ vehicles: 20, seed: 7, autoParkSeconds: 0, pushEnabled: false, ...options });
+	const credential: StoredCredential = {
+		data: {
+			clientId: DEMO_CLIENT.clientId,
+			clientSecret: DEMO_CLIENT.clientSecret,
+			region: 'custom',
+			baseUrl: sim.url,
+			accessToken: '',
+		},
+		updates: 0,
+	};
+	return {
+		sim,
+		credential,
+		run: async (parameters, items = [{}], continueOnFail = false) =>
+			await runNode({ parameters, items, credential, continueOnFail }),
+		apiRequests: () => sim.requests.filter((r) => r.kind === 'api'),
+		tokenRequests: () => sim.requests.filter((r) => r.kind === 'token').length,
+	};
+}
+
+/** Parameters with the retry delay shortened so that retry tests take milliseconds. */
+export function fast(parameters: INodeParameters, options: INodeParameters = {}): INodeParameters {
+	return { ...parameters, options: { retryDelay: 5, ...options } };
+}
