@@ -1,0 +1,248 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { PUSH_EVENTS, PUSH_PATHS, type PushEvent } from '../shared/api/pushes';
+import { pushKey } from './dedupe';
+import {
+	DEFAULT_BATTERY_THRESHOLD,
+	DEFAULT_REARM_MARGIN,
+	triggerProperties,
+} from './description';
+import { enrichPush } from './enrich';
+import {
+	decideBatteryLow,
+	decideStateChange,
+	DROP,
+	PASS,
+	passesCodeFilter,
+	WATCHABLE_STATES,
+	type CodeStatus,
+	type Outcome,
+	type WatchableState,
+} from './filters';
+import { answer, errorBody, INVALID_SIGNATURE_BODY, SUCCESS_BODY, type PlainResponse } from './respond';
+import { typePushFields } from './typing';
+import { isSignatureValid, readSignedPush } from './verify';
+import { getNodeMemory, memoryKey, persistNodeMemory, type NodeMemory } from './vehicleMemory';
+
+const CREDENTIAL = 'segwayFleetApi';
+
+/** `<n8n>/webhook/<webhookId>/v2/vehicle/alert` → `<n8n>/webhook/<webhookId>`, what Segway wants. */
+export function registrationUrl(webhookUrl: string): string {
+	return webhookUrl.endsWith(`/${PUSH_PATHS.alert}`)
+		? webhookUrl.slice(0, -PUSH_PATHS.alert.length - 1)
+		: webhookUrl;
+}
+
+/**
+ * The four webhooks share the name `default` (so one lifecycle covers them) and differ only in
+ * their path, so the push's kind is read from the requested path.
+ */
+export function eventOfPath(url: string): PushEvent | undefined {
+	const query = url.indexOf('?');
+	let path = query < 0 ? url : url.slice(0, query);
+	if (path.endsWith('/')) path = path.slice(0, -1);
+	for (const event of PUSH_EVENTS) {
+		if (path.endsWith(`/${PUSH_PATHS[event]}`)) return event;
+	}
+	return undefined;
+}
+
+async function readClientSecret(context: IWebhookFunctions | IHookFunctions): Promise<string> {
+	const credentials = await context.getCredentials(CREDENTIAL);
+	const secret = credentials.clientSecret;
+	return typeof secret === 'string' ? secret : '';
+}
+
+export class SegwayFleetTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Segway Fleet Trigger',
+		name: 'segwayFleetTrigger',
+		icon: { light: 'file:segway.svg', dark: 'file:segway.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description:
+			'Starts the workflow when a Segway sharing scooter pushes an alert, a fault, its location or its status',
+		defaults: { name: 'Segway Fleet Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL, required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: PUSH_PATHS.alert,
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: PUSH_PATHS.fault,
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: PUSH_PATHS.location,
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: PUSH_PATHS.status,
+			},
+		],
+		properties: triggerProperties,
+	};
+
+	// The push URL is entered by hand in Segway's business system; Segway offers no API to read
+	// or set it. The lifecycle therefore checks what can be checked here (a usable secret) and
+	// tells the operator which URL to register, instead of calling a remote API.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				// Nothing can confirm a registration at Segway: answering "missing" lets create()
+				// validate the credential and show the URL on every activation.
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const secret = await readClientSecret(this);
+				if (secret === '') {
+					throw new NodeOperationError(
+						this.getNode(),
+						'The Segway Fleet API credential has no client secret, so pushes cannot be verified',
+						{ description: 'Enter the client_secret from the Segway business system in the credential.' },
+					);
+				}
+				const url = this.getNodeWebhookUrl('default');
+				if (url !== undefined) {
+					this.logger.info(
+						`Segway Fleet Trigger "${this.getNode().name}": register ${registrationUrl(url)} as the push URL in the Segway business system`,
+					);
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				this.logger.info(
+					`Segway Fleet Trigger "${this.getNode().name}" deactivated: pushes are no longer accepted; remove the push URL in the Segway business system if it is not used again`,
+				);
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const res = this.getResponseObject() as unknown as PlainResponse;
+		const req = this.getRequestObject() as unknown as { originalUrl?: string; url?: string };
+		const event = eventOfPath(req.originalUrl ?? req.url ?? '');
+		if (event === undefined) return answer(res, 404, errorBody(404, 'unknown push path'));
+
+		let secret: string;
+		try {
+			secret = await readClientSecret(this);
+		} catch (error) {
+			this.logger.warn(
+				`Segway Fleet Trigger "${this.getNode().name}": cannot read its credential: ${(error as Error).message}`,
+			);
+			return answer(res, 500, errorBody(500, 'the trigger has no usable Segway Fleet API credential'));
+		}
+		if (secret === '') {
+			this.logger.warn(
+				`Segway Fleet Trigger "${this.getNode().name}": the credential has no client secret; every push is refused`,
+			);
+			return answer(res, 500, errorBody(500, 'the Segway Fleet API credential has no client secret'));
+		}
+
+		// From here on nothing awaits, so checking and remembering a push cannot interleave with
+		// a concurrent copy of it.
+		const push = readSignedPush(this.getBodyData());
+		if (push === undefined || !isSignatureValid(push.params, push.signature, secret)) {
+			return answer(res, 401, INVALID_SIGNATURE_BODY);
+		}
+		const events = this.getNodeParameter('events', PUSH_EVENTS) as string[];
+		if (!events.includes(event)) return answer(res, 200, SUCCESS_BODY);
+
+		const node = this.getNode();
+		const memory = getNodeMemory(
+			memoryKey(this.getWorkflow().id, node.name, this.getMode()),
+			() => this.getWorkflowStaticData('node'),
+		);
+		const now = Date.now();
+		const key = pushKey(event, push.signature as string);
+		if (memory.recent.has(key, now)) return answer(res, 200, SUCCESS_BODY);
+
+		const outcome = decide.call(this, event, push.params, memory);
+		if (outcome.changed) persistNodeMemory(memory, this.getWorkflowStaticData('node'));
+		if (!outcome.emit) return answer(res, 200, SUCCESS_BODY);
+
+		memory.recent.remember(key, now);
+		const item = enrichPush(event, typePushFields(event, push.params));
+		if (outcome.details !== undefined) Object.assign(item, outcome.details);
+		return answer(res, 200, SUCCESS_BODY, [[{ json: item }]]);
+	}
+}
+
+function decide(
+	this: IWebhookFunctions,
+	event: PushEvent,
+	params: Readonly<Record<string, string>>,
+	memory: NodeMemory,
+): Outcome {
+	switch (event) {
+		case 'alert':
+			return passesCodeFilter(
+				{
+					codes: this.getNodeParameter('alertCodes', []) as number[],
+					status: this.getNodeParameter('alertStatus', 'any') as CodeStatus,
+				},
+				params.code,
+				params.alertStatus,
+			)
+				? PASS
+				: DROP;
+		case 'fault':
+			return passesCodeFilter(
+				{
+					codes: this.getNodeParameter('faultCodes', []) as number[],
+					status: this.getNodeParameter('faultStatus', 'any') as CodeStatus,
+				},
+				params.code,
+				params.faultStatus,
+			)
+				? PASS
+				: DROP;
+		case 'status':
+			return decideStatus.call(this, params, memory);
+		default:
+			return PASS;
+	}
+}
+
+function decideStatus(
+	this: IWebhookFunctions,
+	params: Readonly<Record<string, string>>,
+	memory: NodeMemory,
+): Outcome {
+	const mode = this.getNodeParameter('statusMode', 'all') as string;
+	const iotCode = params.iotCode ?? '';
+	if (mode === 'batteryLow') {
+		const threshold = this.getNodeParameter('batteryThreshold', DEFAULT_BATTERY_THRESHOLD) as number;
+		const margin = this.getNodeParameter('batteryRearmMargin', DEFAULT_REARM_MARGIN) as number;
+		return decideBatteryLow({ threshold, rearmAt: threshold + margin }, memory, iotCode, params.powerPercent);
+	}
+	if (mode === 'stateChange') {
+		const watched = this.getNodeParameter('watchedStates', WATCHABLE_STATES) as WatchableState[];
+		const emitFirst = this.getNodeParameter('emitFirstState', false) as boolean;
+		return decideStateChange({ watched, emitFirst }, memory, iotCode, params);
+	}
+	return PASS;
+}

@@ -1,0 +1,173 @@
+/**
+ * The trigger's parameters. Everything that can drop a push is a parameter here so that the
+ * decision is taken in the webhook, before n8n creates an execution.
+ */
+import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
+
+import { ALERT_CODES, FAULT_CODES } from '../shared/api/codes';
+
+export const DEFAULT_BATTERY_THRESHOLD = 20;
+export const DEFAULT_REARM_MARGIN = 5;
+
+function byName(a: INodePropertyOptions, b: INodePropertyOptions): number {
+	return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+const alertCodeOptions: INodePropertyOptions[] = Object.entries(ALERT_CODES)
+	.map(([code, alert]) => ({
+		name: `${alert.appearing.charAt(0).toUpperCase()}${alert.appearing.slice(1)} (${code})`,
+		value: Number(code),
+	}))
+	.sort(byName);
+
+const faultCodeOptions: INodePropertyOptions[] = Object.entries(FAULT_CODES)
+	.map(([code, fault]) => ({
+		name: `${code}: ${fault.system ? `${fault.system}, ` : ''}${fault.description}`,
+		value: Number(code),
+	}))
+	.sort(byName);
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Register the base URL with Segway: the production URL above without its last part, i.e. https://your-n8n/webhook/&lt;webhook ID&gt;. Segway appends /v2/vehicle/alert, /fault, /location and /status itself. Activate the workflow first.',
+		name: 'registrationNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		required: true,
+		default: ['alert', 'fault', 'location', 'status'],
+		description:
+			'Pushes that start the workflow. Other pushes are still verified and answered with success, so Segway does not resend them.',
+		options: [
+			{
+				name: 'Alert',
+				value: 'alert',
+				description: 'Illegal moving, fell down, dismantling, lifted up',
+			},
+			{ name: 'Fault', value: 'fault', description: 'A fault code appeared or disappeared' },
+			{
+				name: 'Location',
+				value: 'location',
+				description: 'Every 10 s while unlocked, every 15 min while locked',
+			},
+			{
+				name: 'Status',
+				value: 'status',
+				description: 'Battery, lock, online and charging state; every 10 s while unlocked',
+			},
+		],
+	},
+	{
+		displayName: 'Alert Codes',
+		name: 'alertCodes',
+		type: 'multiOptions',
+		default: [],
+		description: 'Alerts that start the workflow. None selected means every alert code.',
+		options: alertCodeOptions,
+		displayOptions: { show: { events: ['alert'] } },
+	},
+	{
+		displayName: 'Alert Status',
+		name: 'alertStatus',
+		type: 'options',
+		default: 'any',
+		options: [
+			{ name: 'Appeared or Disappeared', value: 'any' },
+			{ name: 'Appeared Only', value: 'appearing' },
+			{ name: 'Disappeared Only', value: 'disappeared' },
+		],
+		displayOptions: { show: { events: ['alert'] } },
+	},
+	{
+		displayName: 'Fault Codes',
+		name: 'faultCodes',
+		type: 'multiOptions',
+		default: [],
+		description:
+			'Fault codes that start the workflow (Segway reference, appendix 2). None selected means every code, including codes not in the list.',
+		options: faultCodeOptions,
+		displayOptions: { show: { events: ['fault'] } },
+	},
+	{
+		displayName: 'Fault Status',
+		name: 'faultStatus',
+		type: 'options',
+		default: 'any',
+		options: [
+			{ name: 'Appeared or Disappeared', value: 'any' },
+			{ name: 'Appeared Only', value: 'appearing' },
+			{ name: 'Disappeared Only', value: 'disappeared' },
+		],
+		displayOptions: { show: { events: ['fault'] } },
+	},
+	{
+		displayName: 'Status Pushes',
+		name: 'statusMode',
+		type: 'options',
+		default: 'all',
+		options: [
+			{
+				name: 'All',
+				value: 'all',
+				description: 'Every status push starts the workflow',
+			},
+			{
+				name: 'Only When Battery Falls Below',
+				value: 'batteryLow',
+				description:
+					'Once per vehicle when its battery drops below the threshold; again only after it has been charged or swapped',
+			},
+			{
+				name: 'Only When Online, Locked or Charging Changes',
+				value: 'stateChange',
+				description: 'When a watched state of a vehicle differs from its previous push',
+			},
+		],
+		displayOptions: { show: { events: ['status'] } },
+	},
+	{
+		displayName: 'Battery Threshold (%)',
+		name: 'batteryThreshold',
+		type: 'number',
+		default: DEFAULT_BATTERY_THRESHOLD,
+		typeOptions: { minValue: 1, maxValue: 100 },
+		description: 'Fires when `powerPercent` is below this value',
+		displayOptions: { show: { events: ['status'], statusMode: ['batteryLow'] } },
+	},
+	{
+		displayName: 'Re-Arm Margin (%)',
+		name: 'batteryRearmMargin',
+		type: 'number',
+		default: DEFAULT_REARM_MARGIN,
+		typeOptions: { minValue: 0, maxValue: 100 },
+		description:
+			'After firing, a vehicle fires again only once its battery was back at threshold + margin or more. Keeps a battery hovering around the threshold from firing on every dip.',
+		displayOptions: { show: { events: ['status'], statusMode: ['batteryLow'] } },
+	},
+	{
+		displayName: 'Watched States',
+		name: 'watchedStates',
+		type: 'multiOptions',
+		default: ['online', 'locked', 'charging'],
+		options: [
+			{ name: 'Charging', value: 'charging' },
+			{ name: 'Locked', value: 'locked' },
+			{ name: 'Online', value: 'online' },
+		],
+		displayOptions: { show: { events: ['status'], statusMode: ['stateChange'] } },
+	},
+	{
+		displayName: 'Fire on First Push of a Vehicle',
+		name: 'emitFirstState',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the first status push of a vehicle this trigger has not seen before starts the workflow. Off: it only records the vehicle, so activating the workflow does not fire once per vehicle.',
+		displayOptions: { show: { events: ['status'], statusMode: ['stateChange'] } },
+	},
+];
