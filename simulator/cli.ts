@@ -1,0 +1,149 @@
+/**
+ * `npm run simulator -- [flags]`: the simulator as a standalone local server, e.g. as the
+ * credential's custom base URL in a local n8n.
+ */
+import { parseArgs } from 'util';
+import { FAILURE_KINDS, type FailureKind } from './faults';
+import { startSimulator, type SimulatorOptions } from './simulator';
+import { DEMO_CLIENT } from './tokens';
+
+const HELP = `Segway API-Max simulator
+
+Usage: npm run simulator -- [options]
+
+  --host <addr>             listen address (default 127.0.0.1)
+  --port <n>                port (default 8080; 0 = any free port)
+  --vehicles <n>            fleet size (default 20)
+  --seed <text|n>           seed for IMEIs, fleet state and injected failures (default 20081)
+  --client-id <id>          client id (default ${DEMO_CLIENT.clientId}); repeat with --client-secret for more clients
+  --client-secret <secret>  client secret (default ${DEMO_CLIENT.clientSecret})
+  --token-ttl <s>           expires_in of issued tokens (default 43199)
+  --token-overlap <s>       how long the previous token lives after a renewal (default 300)
+  --latency <ms>            added to every answer (default 0)
+  --jitter <ms>             plus a random 0..jitter ms (default 0)
+  --failure-rate <0..1>     share of API requests that fail (default 0)
+  --failure-kinds <list>    comma-separated: ${FAILURE_KINDS.join(',')} (default 15302,15303)
+  --time-scale <x>          simulated seconds per real second (default 1; 10 → 10 s push interval every 1 s)
+  --auto-park <s>           simulated seconds a ride lasts after unlock (default 60; 0 = park at once)
+  --push-to <url>           receiver base URL, e.g. http://localhost:5678/webhook/<id>
+  --no-push                 do not send pushes even with --push-to
+  --alert-rate <n>          random alerts per vehicle and simulated hour (default 0)
+  --fault-rate <n>          random faults per vehicle and simulated hour (default 0)
+  --record-limit <n>        requests and pushes kept for /_admin (default 10000)
+  --quiet                   do not log pushes
+  -h, --help                this text
+
+Admin interface: GET <url>/_admin lists its endpoints.
+`;
+
+function number(name: string, value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isFinite(n)) throw new Error(`--${name} needs a number, got "${value}"`);
+	return n;
+}
+
+export function parseCli(argv: string[]): { options: SimulatorOptions; help: boolean; quiet: boolean } {
+	const { values } = parseArgs({
+		args: argv,
+		strict: true,
+		options: {
+			host: { type: 'string' },
+			port: { type: 'string' },
+			vehicles: { type: 'string' },
+			seed: { type: 'string' },
+			'client-id': { type: 'string', multiple: true },
+			'client-secret': { type: 'string', multiple: true },
+			'token-ttl': { type: 'string' },
+			'token-overlap': { type: 'string' },
+			latency: { type: 'string' },
+			jitter: { type: 'string' },
+			'failure-rate': { type: 'string' },
+			'failure-kinds': { type: 'string' },
+			'time-scale': { type: 'string' },
+			'auto-park': { type: 'string' },
+			'push-to': { type: 'string' },
+			'no-push': { type: 'boolean' },
+			'alert-rate': { type: 'string' },
+			'fault-rate': { type: 'string' },
+			'record-limit': { type: 'string' },
+			quiet: { type: 'boolean' },
+			help: { type: 'boolean', short: 'h' },
+		},
+	});
+	const ids = values['client-id'] ?? [];
+	const secrets = values['client-secret'] ?? [];
+	if (ids.length !== secrets.length && !(ids.length <= 1 && secrets.length <= 1)) {
+		throw new Error('give one --client-secret per --client-id');
+	}
+	const clients =
+		ids.length === 0 && secrets.length === 0
+			? undefined
+			: (ids.length ? ids : [DEMO_CLIENT.clientId]).map((clientId, i) => ({
+					clientId,
+					clientSecret: secrets[i] ?? DEMO_CLIENT.clientSecret,
+				}));
+	const seed = values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+	const options: SimulatorOptions = {
+		host: values.host ?? '127.0.0.1',
+		port: number('port', values.port) ?? 8080,
+		vehicles: number('vehicles', values.vehicles) ?? 20,
+		seed,
+		clients,
+		tokenTtlSeconds: number('token-ttl', values['token-ttl']),
+		tokenOverlapSeconds: number('token-overlap', values['token-overlap']),
+		latencyMs: number('latency', values.latency),
+		jitterMs: number('jitter', values.jitter),
+		failureRate: number('failure-rate', values['failure-rate']),
+		failureKinds: values['failure-kinds']?.split(',').map((k) => k.trim() as FailureKind),
+		timeScale: number('time-scale', values['time-scale']),
+		autoParkSeconds: number('auto-park', values['auto-park']),
+		pushTo: values['push-to'],
+		pushEnabled: !values['no-push'],
+		alertRatePerHour: number('alert-rate', values['alert-rate']),
+		faultRatePerHour: number('fault-rate', values['fault-rate']),
+		recordLimit: number('record-limit', values['record-limit']),
+	};
+	return { options, help: !!values.help, quiet: !!values.quiet };
+}
+
+async function main(): Promise<void> {
+	let parsed: ReturnType<typeof parseCli>;
+	try {
+		parsed = parseCli(process.argv.slice(2));
+	} catch (error) {
+		process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+		process.exit(2);
+	}
+	if (parsed.help) {
+		process.stdout.write(HELP);
+		return;
+	}
+	const sim = await startSimulator(parsed.options);
+	const codes = sim.iotCodes;
+	const lines = [
+		`Segway API-Max simulator listening on ${sim.url}`,
+		...sim.clients.map((c) => `  client_id ${c.clientId}  client_secret ${c.clientSecret}`),
+		`  ${codes.length} vehicles, e.g. ${codes.slice(0, 5).join(', ')}`,
+		`  pushes: ${parsed.options.pushTo && parsed.options.pushEnabled ? `to ${parsed.options.pushTo}` : 'off (no --push-to)'}`,
+		`  admin: ${sim.url}/_admin`,
+		'',
+		`  curl -s -X POST ${sim.url}/oauth/token -d client_id=${sim.clients[0].clientId} -d client_secret=${sim.clients[0].clientSecret} -d grant_type=client_credentials`,
+		'',
+	];
+	process.stdout.write(lines.join('\n'));
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write(`\n${signal}: stopping\n`);
+		sim.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.once('SIGINT', () => stop('SIGINT'));
+	process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,183 @@
+/**
+ * The HTTP side: the token endpoint, the API operations and the admin interface on one
+ * `node:http` server. Errors are HTTP 200 bodies with a code, as the reference's gateway does;
+ * only the injected gateway failures use HTTP status codes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import { setTimeout as sleep } from 'timers/promises';
+import { CODE_PARAMETER_ERROR, CODE_TOKEN_INVALID } from '../nodes/shared/api/codes';
+import type { OperationSpec } from '../nodes/shared/api/operations';
+import { handleAdmin } from './admin';
+import type { FailureKind } from './faults';
+import {
+	applyOperation,
+	firstRefusal,
+	operationKey,
+	parameterProblem,
+	reply,
+	ROUTES,
+	type ApiReply,
+	type Params,
+} from './routes';
+import type { RecordedRequest } from './recorder';
+import type { SimulatorCore } from './simulator';
+import { bearerToken } from './tokens';
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+	const text = JSON.stringify(body);
+	res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+	res.end(text);
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => resolve(chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+	const mark = url.indexOf('?');
+	return mark < 0 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) };
+}
+
+export function createSimulatorServer(core: SimulatorCore): Server {
+	const server = createServer((req, res) => {
+		handle(core, req, res).catch((error: unknown) => {
+			if (!res.headersSent) sendJson(res, 500, { error: 'simulator error', message: String(error) });
+			else res.destroy();
+		});
+	});
+	server.keepAliveTimeout = 30000;
+	return server;
+}
+
+async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const { path, query } = splitUrl(req.url ?? '/');
+	if (path.startsWith('/_admin')) return handleAdmin(core, req, res, path, query);
+	if (path === '/oauth/token') return handleToken(core, req, res, query);
+	const spec = ROUTES.get(`${req.method} ${path}`);
+	if (!spec) {
+		await readBody(req);
+		return sendJson(res, 404, { error: 'Not Found', path, method: req.method });
+	}
+	return handleOperation(core, spec, req, res, path, query);
+}
+
+async function handleToken(core: SimulatorCore, req: IncomingMessage, res: ServerResponse, query: string) {
+	const rawBody = await readBody(req);
+	const form = new URLSearchParams(rawBody);
+	const entry = core.recorder.record({
+		kind: 'token',
+		method: req.method ?? '',
+		path: '/oauth/token',
+		query,
+		headers: req.headers,
+		authorization: req.headers.authorization,
+		rawBody,
+		body: Object.fromEntries(form),
+		time: Date.now(),
+	});
+	if (req.method !== 'POST') {
+		entry.status = 405;
+		return sendJson(res, 405, { error: 'method_not_allowed', error_description: 'Request method not supported' });
+	}
+	const delay = core.faults.delayMs();
+	if (delay > 0) await sleep(delay);
+	const result = core.tokens.issue(form);
+	entry.status = result.ok ? 200 : result.status;
+	return sendJson(res, entry.status, result.ok ? result.token : result.body);
+}
+
+/** Parameters as received: the query string's fields, or the JSON body's (15004 when it is not an object). */
+function receivedParams(spec: OperationSpec, query: string, rawBody: string): { params?: Params; body?: unknown } {
+	if (spec.method === 'GET') return { params: Object.fromEntries(new URLSearchParams(query)) };
+	try {
+		const body: unknown = JSON.parse(rawBody);
+		const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+		return { body, params: isObject ? (body as Params) : undefined };
+	} catch {
+		return {};
+	}
+}
+
+async function handleOperation(
+	core: SimulatorCore,
+	spec: OperationSpec,
+	req: IncomingMessage,
+	res: ServerResponse,
+	path: string,
+	query: string,
+): Promise<void> {
+	core.recorder.enter();
+	// `close` comes once the answer is flushed or the socket is gone, whichever way it ends.
+	res.once('close', () => core.recorder.leave());
+	const rawBody = spec.method === 'POST' ? await readBody(req) : (req.resume(), '');
+	const { params, body } = receivedParams(spec, query, rawBody);
+	const entry = core.recorder.record({
+		kind: 'api',
+		method: spec.method,
+		path,
+		query,
+		headers: req.headers,
+		authorization: req.headers.authorization,
+		rawBody,
+		body,
+		operation: operationKey(spec),
+		iotCode: typeof params?.iotCode === 'string' ? params.iotCode : undefined,
+		time: Date.now(),
+	});
+	const delay = core.faults.delayMs();
+	if (delay > 0) await sleep(delay);
+	const answer = answerOperation(core, spec, req, params, entry);
+	if (answer.failure) return failHttp(res, answer.failure, entry);
+	entry.status = 200;
+	entry.code = answer.reply.code;
+	sendJson(res, 200, answer.reply);
+}
+
+function answerOperation(
+	core: SimulatorCore,
+	spec: OperationSpec,
+	req: IncomingMessage,
+	params: Params | undefined,
+	entry: RecordedRequest,
+): { reply: ApiReply; failure?: undefined } | { failure: FailureKind; reply?: undefined } {
+	const token = bearerToken(req.headers.authorization);
+	if (!token || !core.tokens.verify(token)) return { reply: reply(spec, CODE_TOKEN_INVALID) };
+	if (!params || parameterProblem(spec, params)) return { reply: reply(spec, CODE_PARAMETER_ERROR) };
+	const iotCode = String(params.iotCode).trim();
+	entry.iotCode = iotCode;
+	const failure = core.faults.draw(iotCode);
+	if (failure !== undefined) entry.failure = failure;
+	if (failure !== undefined && (failure.startsWith('http') || failure === 'drop')) return { failure };
+	const vehicle = core.fleet.get(iotCode);
+	if (!vehicle) return { reply: reply(spec, 15102) };
+	const refused = firstRefusal('state', vehicle, spec, params);
+	if (refused !== undefined) return { reply: reply(spec, refused) };
+	if (failure !== undefined) return { reply: reply(spec, Number(failure)) };
+	const deviceRefused = firstRefusal('device', vehicle, spec, params);
+	if (deviceRefused !== undefined) return { reply: reply(spec, deviceRefused) };
+	const { data, effects } = applyOperation(spec, vehicle, params, core.fleet);
+	if (effects?.lockChanged) core.pushes.statusChanged(iotCode);
+	if (effects?.intervalsChanged) core.pushes.intervalsChanged(vehicle);
+	return { reply: reply(spec, 0, data ?? null) };
+}
+
+/** Gateway-level failures: what a proxy in front of the API answers, or a cut connection. */
+function failHttp(res: ServerResponse, kind: FailureKind, entry: RecordedRequest): void {
+	if (kind === 'drop') {
+		entry.status = 0;
+		res.socket?.destroy();
+		res.destroy();
+		return;
+	}
+	const status = Number(kind.slice(4));
+	entry.status = status;
+	const text = status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable';
+	sendJson(res, status, { timestamp: Date.now(), status, error: text, path: entry.path });
+}

@@ -1,0 +1,312 @@
+/**
+ * Assembles the parts into one running simulator and gives tests and benchmarks a typed handle
+ * on it: the fleet, the request log, the counters, fault injection and pushes.
+ */
+import type { AddressInfo } from 'net';
+import type { Server } from 'http';
+import type { PushEvent } from '../nodes/shared/api/pushes';
+import { SimClock } from './clock';
+import { FaultInjector, toFailureKind, type FailureKind, type FaultConfig } from './faults';
+import { Fleet, type Vehicle, type VehiclePatch } from './fleet';
+import { DEFAULT_PUSH_OPTIONS, PushService, type PushOverrides, type PushRecord, type SignedPush } from './pushes';
+import { seededRandom, toSeed } from './random';
+import { Recorder, type RecordedRequest, type Stats } from './recorder';
+import { createSimulatorServer } from './server';
+import { DEMO_CLIENT, TokenStore, type Client } from './tokens';
+
+export interface SimulatorOptions {
+	host?: string;
+	/** 0 picks a free port. */
+	port?: number;
+	vehicles?: number;
+	seed?: number | string;
+	clients?: Client[];
+	tokenTtlSeconds?: number;
+	/** How long a token stays valid after a newer one was issued to its client (reference: 300). */
+	tokenOverlapSeconds?: number;
+	latencyMs?: number;
+	jitterMs?: number;
+	failureRate?: number;
+	failureKinds?: (FailureKind | number)[];
+	/** Simulated seconds per real second, for rides, batteries and push intervals. */
+	timeScale?: number;
+	/** Simulated seconds a ride lasts after unlock; 0 = the rider parks at once; Infinity = never. */
+	autoParkSeconds?: number;
+	/** Receiver base URL; pushes go to `<pushTo>/v2/vehicle/{status,location,alert,fault}`. */
+	pushTo?: string;
+	pushEnabled?: boolean;
+	/** Real ms to wait for the receiver's answer. */
+	pushTimeoutMs?: number;
+	alertRatePerHour?: number;
+	faultRatePerHour?: number;
+	/** Requests and pushes kept for inspection (each; oldest dropped first). */
+	recordLimit?: number;
+}
+
+/** What can be changed while running. */
+export type RuntimeOptions = Pick<
+	SimulatorOptions,
+	| 'latencyMs'
+	| 'jitterMs'
+	| 'failureRate'
+	| 'failureKinds'
+	| 'timeScale'
+	| 'autoParkSeconds'
+	| 'pushTo'
+	| 'pushEnabled'
+	| 'pushTimeoutMs'
+	| 'alertRatePerHour'
+	| 'faultRatePerHour'
+	| 'tokenTtlSeconds'
+	| 'tokenOverlapSeconds'
+>;
+
+/** An admin change of a vehicle, plus events to push. */
+export interface AdminVehiclePatch extends VehiclePatch {
+	/** Push an alert (alertStatus 0 appearing by default, 1 disappeared). */
+	alert?: { code: number; alertStatus?: 0 | 1 };
+	/** Push a fault (faultStatus 0 appearing by default, 1 disappeared). */
+	fault?: { code: number; faultStatus?: 0 | 1 };
+}
+
+/** The parts, as the server and the admin interface use them. */
+export interface SimulatorCore {
+	clock: SimClock;
+	fleet: Fleet;
+	tokens: TokenStore;
+	faults: FaultInjector;
+	recorder: Recorder;
+	pushes: PushService;
+	simulator: Simulator;
+}
+
+export class SimulatorFleet {
+	constructor(private readonly core: () => SimulatorCore) {}
+
+	iotCodes(): string[] {
+		return this.core().fleet.iotCodes();
+	}
+
+	/** Snapshots, advanced to the current simulated time. */
+	list(): Vehicle[] {
+		return this.core().fleet.list();
+	}
+
+	get(iotCode: string): Vehicle | undefined {
+		const vehicle = this.core().fleet.get(iotCode);
+		return vehicle && structuredClone(vehicle);
+	}
+
+	/**
+	 * Changes a vehicle as the world would (battery, network, a rider parking, someone moving
+	 * it...). Pushes follow like on the real fleet: moving a locked vehicle raises the
+	 * illegal-moving alert, and `alert`/`fault` are pushed. Resolves once those pushes are done.
+	 */
+	async update(iotCode: string, patch: AdminVehiclePatch): Promise<Vehicle> {
+		const { fleet, pushes } = this.core();
+		const before = fleet.get(iotCode);
+		if (!before) throw new RangeError(`unknown vehicle ${iotCode}`);
+		const wasLocked = before.locked;
+		const result = fleet.update(iotCode, patch)!;
+		const sending: Promise<PushRecord>[] = [];
+		if (result.vehicle.locked !== wasLocked) pushes.statusChanged(iotCode);
+		if (result.movedWhileLocked) sending.push(pushes.send('alert', iotCode, { code: 1, alertStatus: 0 }, 'event'));
+		if (patch.alert) {
+			const { code, alertStatus = 0 } = patch.alert;
+			sending.push(pushes.send('alert', iotCode, { code, alertStatus }, 'event'));
+		}
+		if (patch.fault) {
+			const { code, faultStatus = 0 } = patch.fault;
+			sending.push(pushes.send('fault', iotCode, { code, faultStatus }, 'event'));
+		}
+		await Promise.all(sending);
+		return structuredClone(fleet.get(iotCode)!);
+	}
+
+	/** The rider gets off, so that the vehicle can be locked. */
+	park(iotCode: string): Promise<Vehicle> {
+		return this.update(iotCode, { riding: false });
+	}
+}
+
+export class Simulator {
+	readonly url: string;
+	readonly host: string;
+	readonly port: number;
+	readonly fleet: SimulatorFleet;
+	private closed = false;
+
+	constructor(
+		private readonly core: SimulatorCore,
+		private readonly server: Server,
+		private readonly seed: number,
+	) {
+		const address = server.address() as AddressInfo;
+		this.host = address.address;
+		this.port = address.port;
+		this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+		this.fleet = new SimulatorFleet(() => this.core);
+	}
+
+	get clients(): Client[] {
+		return this.core.tokens.clients;
+	}
+
+	get iotCodes(): string[] {
+		return this.core.fleet.iotCodes();
+	}
+
+	/** The recorded token and API requests, oldest first (a copy). */
+	get requests(): RecordedRequest[] {
+		return this.core.recorder.requests.toArray();
+	}
+
+	get pushes(): PushRecord[] {
+		return this.core.pushes.records.toArray();
+	}
+
+	get stats(): Stats {
+		return { ...this.core.recorder.stats };
+	}
+
+	get options(): Required<Omit<RuntimeOptions, 'pushTo'>> & { pushTo: string | undefined } {
+		const { faults, clock, fleet, pushes, tokens } = this.core;
+		return {
+			...faults.config,
+			timeScale: clock.timeScale,
+			autoParkSeconds: fleet.options.autoParkSeconds,
+			pushTo: pushes.options.pushTo,
+			pushEnabled: pushes.options.pushEnabled,
+			pushTimeoutMs: pushes.options.timeoutMs,
+			alertRatePerHour: pushes.options.alertRatePerHour,
+			faultRatePerHour: pushes.options.faultRatePerHour,
+			tokenTtlSeconds: tokens.ttlSeconds,
+			tokenOverlapSeconds: tokens.overlapSeconds,
+		};
+	}
+
+	resetStats(): void {
+		this.core.recorder.resetStats();
+	}
+
+	clearRequests(): void {
+		this.core.recorder.requests.clear();
+	}
+
+	clearPushes(): void {
+		this.core.pushes.records.clear();
+	}
+
+	configure(partial: RuntimeOptions): void {
+		const { faults, clock, fleet, pushes, tokens } = this.core;
+		const faultPart: Partial<FaultConfig> = {};
+		if (partial.latencyMs !== undefined) faultPart.latencyMs = partial.latencyMs;
+		if (partial.jitterMs !== undefined) faultPart.jitterMs = partial.jitterMs;
+		if (partial.failureRate !== undefined) faultPart.failureRate = partial.failureRate;
+		if (partial.failureKinds !== undefined) faultPart.failureKinds = partial.failureKinds.map(toFailureKind);
+		faults.configure(faultPart);
+		if (partial.timeScale !== undefined) clock.setTimeScale(partial.timeScale);
+		if (partial.autoParkSeconds !== undefined) fleet.options.autoParkSeconds = partial.autoParkSeconds;
+		if (partial.tokenTtlSeconds !== undefined) tokens.ttlSeconds = partial.tokenTtlSeconds;
+		if (partial.tokenOverlapSeconds !== undefined) tokens.overlapSeconds = partial.tokenOverlapSeconds;
+		const pushPart: Partial<typeof pushes.options> = {};
+		if ('pushTo' in partial) pushPart.pushTo = partial.pushTo;
+		if (partial.pushEnabled !== undefined) pushPart.pushEnabled = partial.pushEnabled;
+		if (partial.pushTimeoutMs !== undefined) pushPart.timeoutMs = partial.pushTimeoutMs;
+		if (partial.alertRatePerHour !== undefined) pushPart.alertRatePerHour = partial.alertRatePerHour;
+		if (partial.faultRatePerHour !== undefined) pushPart.faultRatePerHour = partial.faultRatePerHour;
+		pushes.configure(pushPart);
+	}
+
+	/** The vehicle's next `count` API requests fail with `kind` (15302, 15303, http500, http502, http503, drop). */
+	failNext(iotCode: string, count: number, kind: FailureKind | number = '15302'): void {
+		this.core.faults.failNext(iotCode, count, toFailureKind(kind));
+	}
+
+	/** Drops forced failures and restarts the seeded failure sequence. */
+	resetFaults(): void {
+		this.core.faults.clearForced();
+		this.core.faults.reseed(this.seed);
+	}
+
+	sendPush(event: PushEvent, iotCode: string, overrides?: PushOverrides): Promise<PushRecord> {
+		return this.core.pushes.send(event, iotCode, overrides, 'manual');
+	}
+
+	/** A signed push body for the vehicle, not sent (e.g. to post it yourself). */
+	signPush(event: PushEvent, iotCode: string, overrides?: PushOverrides): SignedPush {
+		return this.core.pushes.sign(event, iotCode, overrides);
+	}
+
+	/** Lets simulated time jump ahead, e.g. an hour of riding without waiting for it. */
+	advanceTime(seconds: number): void {
+		this.core.clock.advance(seconds);
+	}
+
+	/** Every issued token dies at once, as after a gateway restart. */
+	revokeTokens(): void {
+		this.core.tokens.revokeAll();
+	}
+
+	tokenCounts(): { clientId: string; liveTokens: number }[] {
+		return this.core.tokens.counts();
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		await this.core.pushes.close();
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+	}
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+	const seed = toSeed(options.seed);
+	const random = seededRandom(seed);
+	const clock = new SimClock(options.timeScale ?? 1);
+	const clients = options.clients && options.clients.length > 0 ? options.clients : [DEMO_CLIENT];
+	const recordLimit = options.recordLimit ?? 10000;
+	const fleet = new Fleet(options.vehicles ?? 10, random, clock, { autoParkSeconds: options.autoParkSeconds ?? 60 });
+	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
+	const faults = new FaultInjector(
+		{
+			latencyMs: options.latencyMs,
+			jitterMs: options.jitterMs,
+			failureRate: options.failureRate,
+			failureKinds: options.failureKinds?.map(toFailureKind),
+		},
+		seed,
+	);
+	// Pushes are signed for the first client: the fleet belongs to that platform.
+	const pushes = new PushService(
+		fleet,
+		clock,
+		clients[0],
+		seededRandom(seed ^ 0x9e3779b9),
+		{
+			...DEFAULT_PUSH_OPTIONS,
+			pushTo: options.pushTo,
+			pushEnabled: options.pushEnabled ?? true,
+			timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_OPTIONS.timeoutMs,
+			alertRatePerHour: options.alertRatePerHour ?? 0,
+			faultRatePerHour: options.faultRatePerHour ?? 0,
+		},
+		recordLimit,
+	);
+	const recorder = new Recorder(recordLimit);
+	const core = { clock, fleet, tokens, faults, recorder, pushes } as SimulatorCore;
+	const server = createSimulatorServer(core);
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	core.simulator = new Simulator(core, server, seed);
+	pushes.restart();
+	return core.simulator;
+}
