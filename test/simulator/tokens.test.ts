@@ -36,11 +36,12 @@ describe('tokens', () => {
 
 	it('answers bad credentials with exactly the reference 401 body', async () => {
 		sim = await startSimulator({ clients: [{ clientId: 'E10001', clientSecret: 'secret-1' }] });
-		for (const form of [
+		const forms: Record<string, string>[] = [
 			{ client_id: 'E10001', client_secret: 'wrong', grant_type: 'client_credentials' },
 			{ client_id: DEMO_CLIENT.clientId, client_secret: DEMO_CLIENT.clientSecret, grant_type: 'client_credentials' },
 			{ grant_type: 'client_credentials' },
-		]) {
+		];
+		for (const form of forms) {
 			const res = await request(`${sim.url}/oauth/token`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/x-www-form-urlencoded' },
