@@ -1,0 +1,283 @@
+/**
+ * A small stand-in for n8n's production webhook path, built on n8n-core's real WebhookContext.
+ *
+ * Per request it does what n8n 2.41.1 does (dist/webhooks/live-webhooks.js executeWebhook,
+ * webhook-helpers.js executeWebhook, middlewares/body-parser.js parseBody,
+ * webhook.service.js runWebhook):
+ * - finds the webhook by `<webhookId>/<path>` as NodeHelpers.getNodeWebhookPath builds it;
+ * - builds a fresh Workflow from the stored workflow, with static data reloaded from the
+ *   stored copy (n8n loads it from the database for every request);
+ * - parses the body like n8n: form bodies with `querystring.parse` (URL-decoded strings,
+ *   repeated keys as arrays), JSON with JSON.parse, text/plain as a string;
+ * - runs the node's `webhook()` with `new WebhookContext(...)` from n8n-core, with
+ *   additionalData carrying the request, the response and a stub credentials helper;
+ * - answers like n8n when the node did not (the "Webhook call received" / first-entry bodies,
+ *   500 on a throw);
+ * - saves static data after the webhook returned when it changed (n8n's response callback
+ *   calls workflowStaticDataService.saveStaticData, which checks `__dataChanged`);
+ * - records every returned `workflowData` as a started execution.
+ */
+import { mkdtempSync } from 'fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse as parseQuery } from 'querystring';
+
+// n8n-core's InstanceSettings (read by every execution context) writes a config file to the
+// user folder: keep it out of the home directory.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'segway-trigger-n8n-'));
+
+import { WebhookContext } from 'n8n-core';
+import {
+	NodeHelpers,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IWebhookData,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { SegwayFleetTrigger } from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
+
+export const NODE_TYPE = 'n8n-nodes-segway-fleet.segwayFleetTrigger';
+export const WEBHOOK_ID = '6f1c2a9e-segway-trigger';
+export const WORKFLOW_ID = 'wf-segway-1';
+export const NODE_NAME = 'Segway Fleet Trigger';
+
+export interface StartedExecution {
+	event: string;
+	items: INodeExecutionData[];
+}
+
+export interface HarnessOptions {
+	/** The node's parameters as the editor would save them (defaults filled in by Workflow). */
+	parameters?: INodeParameters;
+	/** The credential's decrypted data; `null` means the node has no credential set. */
+	credential?: ICredentialDataDecryptedObject | null;
+	mode?: 'webhook' | 'manual';
+}
+
+export class TriggerHarness {
+	readonly executions: StartedExecution[] = [];
+
+	/** What n8n's database holds for the workflow's static data (JSON, like the DB column). */
+	storedStaticData: IDataObject = {};
+
+	/** How many times static data was written, to check that writes stay rare. */
+	staticDataWrites = 0;
+
+	baseUrl = '';
+
+	private server: Server | undefined;
+
+	private readonly nodeType = new SegwayFleetTrigger();
+
+	private readonly nodeTypes: INodeTypes;
+
+	constructor(private options: HarnessOptions = {}) {
+		const nodeType = this.nodeType as INodeType;
+		this.nodeTypes = {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		};
+	}
+
+	/** Changes the node's parameters, as saving the workflow in the editor does. */
+	setParameters(parameters: INodeParameters): void {
+		this.options = { ...this.options, parameters };
+	}
+
+	setCredential(credential: ICredentialDataDecryptedObject | null): void {
+		this.options = { ...this.options, credential };
+	}
+
+	/** `<n8n>/webhook/<webhookId>`: the URL an operator registers with Segway. */
+	get registrationUrl(): string {
+		return `${this.baseUrl}/webhook/${WEBHOOK_ID}`;
+	}
+
+	urlFor(event: string): string {
+		return `${this.registrationUrl}/v2/vehicle/${event}`;
+	}
+
+	async start(): Promise<void> {
+		this.server = createServer((req, res) => {
+			this.handle(req, res).catch((error: unknown) => {
+				if (!res.headersSent) {
+					res.writeHead(500, { 'Content-Type': 'application/json' });
+					res.end(JSON.stringify({ message: (error as Error).message }));
+				}
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		const { port } = this.server.address() as AddressInfo;
+		this.baseUrl = `http://127.0.0.1:${port}`;
+	}
+
+	async stop(): Promise<void> {
+		const server = this.server;
+		if (server === undefined) return;
+		server.closeAllConnections();
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+	}
+
+	private node(): INode {
+		return {
+			id: 'node-1',
+			name: NODE_NAME,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: WEBHOOK_ID,
+			parameters: this.options.parameters ?? {},
+			credentials:
+				this.options.credential === null
+					? undefined
+					: { segwayFleetApi: { id: 'cred-1', name: 'Segway Fleet account' } },
+		};
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const url = req.url ?? '';
+		const prefix = '/webhook/';
+		if (!url.startsWith(prefix) || req.method !== 'POST') return notFound(res);
+		let path = url.slice(prefix.length).split('?')[0];
+		if (path.endsWith('/')) path = path.slice(0, -1);
+
+		// Reloaded per request, as live-webhooks.js loads the workflow from the database.
+		const workflow = new Workflow({
+			id: WORKFLOW_ID,
+			name: 'Segway pushes',
+			nodes: [this.node()],
+			connections: {},
+			active: true,
+			nodeTypes: this.nodeTypes,
+			staticData: JSON.parse(JSON.stringify(this.storedStaticData)) as IDataObject,
+		});
+		const node = workflow.getNode(NODE_NAME)!;
+		const description = this.nodeType.description.webhooks!.find(
+			(webhook) => NodeHelpers.getNodeWebhookPath(WORKFLOW_ID, node, webhook.path) === path,
+		);
+		if (description === undefined) return notFound(res);
+
+		const body = await readBody(req);
+		const request = Object.assign(req, { body, params: {}, query: {}, originalUrl: url });
+		const additionalData = this.additionalData(request, res);
+		const webhookData: IWebhookData = {
+			httpMethod: 'POST',
+			node: NODE_NAME,
+			path,
+			webhookDescription: description,
+			workflowId: WORKFLOW_ID,
+			workflowExecuteAdditionalData: additionalData,
+			webhookId: WEBHOOK_ID,
+		};
+		const context = new WebhookContext(
+			workflow,
+			node,
+			additionalData,
+			this.options.mode ?? 'webhook',
+			webhookData,
+			[],
+			null,
+		);
+
+		let result;
+		try {
+			result = await this.nodeType.webhook.call(context);
+		} catch (error) {
+			// webhook-helpers.js: the error goes to the response callback, n8n answers 500.
+			if (!res.headersSent) {
+				res.writeHead(500, { 'Content-Type': 'application/json' });
+				res.end(JSON.stringify({ code: 0, message: 'Error in workflow' }));
+			}
+			return;
+		}
+
+		// live-webhooks.js: the response callback saves static data, whether or not a run starts.
+		const staticData = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+		if (staticData.__dataChanged === true) {
+			this.storedStaticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			this.staticDataWrites += 1;
+		}
+
+		if (result.workflowData !== undefined) {
+			this.executions.push({ event: path.split('/').pop()!, items: result.workflowData[0] });
+		}
+		if (result.noWebhookResponse === true || res.headersSent) return;
+		// What n8n answers when the node leaves the response to it (onReceived).
+		const answer =
+			result.workflowData !== undefined
+				? (result.workflowData[0][0]?.json ?? {})
+				: (result.webhookResponse ?? { message: 'Webhook call received' });
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify(answer));
+	}
+
+	private additionalData(
+		request: IncomingMessage,
+		response: ServerResponse,
+	): IWorkflowExecuteAdditionalData {
+		const harness = this;
+		const credentialsHelper = {
+			getParentTypes: () => [],
+			authenticate: async (_c: unknown, _t: unknown, options: unknown) => options,
+			preAuthentication: async () => undefined,
+			runPreAuthentication: async () => undefined,
+			getCredentials: async () => {
+				throw new Error('not used');
+			},
+			getDecrypted: async () => {
+				const credential = harness.options.credential;
+				if (credential === null || credential === undefined) {
+					throw new Error('Credentials not found');
+				}
+				return { ...credential };
+			},
+			updateCredentials: async () => undefined,
+			updateCredentialsOauthTokenData: async () => undefined,
+			getCredentialsProperties: () => [],
+			isCredentialUsableByNode: () => true,
+		};
+		return {
+			credentialsHelper,
+			httpRequest: request,
+			httpResponse: response,
+			restApiUrl: `${this.baseUrl}/rest`,
+			instanceBaseUrl: this.baseUrl,
+			webhookBaseUrl: `${this.baseUrl}/webhook`,
+			webhookWaitingBaseUrl: `${this.baseUrl}/webhook-waiting`,
+			webhookTestBaseUrl: `${this.baseUrl}/webhook-test`,
+			formWaitingBaseUrl: `${this.baseUrl}/form-waiting`,
+			variables: {},
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+}
+
+function notFound(res: ServerResponse): void {
+	res.writeHead(404, { 'Content-Type': 'application/json' });
+	res.end('{"code":404,"message":"The requested webhook is not registered."}');
+}
+
+/** middlewares/body-parser.js parseBody, for the content types Segway and tests send. */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	const raw = Buffer.concat(chunks);
+	if (raw.length === 0) return undefined;
+	const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const text = raw.toString('utf8');
+	if (contentType === 'application/json') return JSON.parse(text) as unknown;
+	if (contentType === 'application/x-www-form-urlencoded') {
+		return parseQuery(text, undefined, undefined, { maxKeys: 1000 });
+	}
+	if (contentType === 'text/plain') return text;
+	return undefined;
+}

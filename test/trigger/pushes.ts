@@ -1,0 +1,113 @@
+/** Building and sending signed pushes the way Segway does, for the trigger tests. */
+import { request } from 'undici';
+
+import { computeSignature } from '../../nodes/shared/api/pushes';
+
+export const SECRET = 'TestSecret42';
+export const IOT = '861123456789012';
+export const PLATFORM = 'A20081';
+
+export type Params = Record<string, string>;
+
+/** The parameters plus their signature, computed with the shared implementation. */
+export function signed(params: Params, secret = SECRET): Params {
+	return { ...params, signature: computeSignature(params, secret) };
+}
+
+/** Form encoding with `%20` for spaces (what encodeURIComponent gives), in the given order. */
+export function formBody(params: Params, order = Object.keys(params)): string {
+	return order.map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(params[key])}`).join('&');
+}
+
+export interface Answer {
+	status: number;
+	body: string;
+	json: unknown;
+}
+
+export async function post(
+	url: string,
+	body: string,
+	contentType = 'application/x-www-form-urlencoded',
+): Promise<Answer> {
+	const response = await request(url, {
+		method: 'POST',
+		headers: { 'content-type': contentType },
+		body,
+	});
+	const text = await response.body.text();
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: response.statusCode, body: text, json };
+}
+
+export async function postForm(url: string, params: Params): Promise<Answer> {
+	return await post(url, formBody(params));
+}
+
+export function alertPush(overrides: Params = {}): Params {
+	return {
+		iotCode: IOT,
+		platformCode: PLATFORM,
+		statusUtcTime: '1700000000000',
+		alertStatus: '0',
+		code: '1',
+		...overrides,
+	};
+}
+
+export function faultPush(overrides: Params = {}): Params {
+	return {
+		iotCode: IOT,
+		platformCode: PLATFORM,
+		statusUtcTime: '1700000000000',
+		faultStatus: '0',
+		code: '32',
+		...overrides,
+	};
+}
+
+export function locationPush(overrides: Params = {}): Params {
+	return {
+		iotCode: IOT,
+		platformCode: PLATFORM,
+		locationStatus: 'valid',
+		latitude: '22.5431',
+		longitude: '114.0579',
+		satelliteNumber: '9',
+		hdop: '0.8',
+		altitude: '12.5',
+		gpsUtcTime: '1700000000000',
+		...overrides,
+	};
+}
+
+let clock = 1_700_000_000_000;
+
+/** A status push; each call gets a later `statusUtcTime`, as real pushes do. */
+export function statusPush(overrides: Params = {}): Params {
+	clock += 10_000;
+	return {
+		iotCode: IOT,
+		platformCode: PLATFORM,
+		online: 'true',
+		locked: 'false',
+		lockVoltage: '412',
+		networkSignal: '25',
+		charging: 'false',
+		powerPercent: '80',
+		speedMode: '3',
+		speed: '15',
+		odometer: '1230',
+		remainingRange: '1230',
+		totalRidingSecs: '3600',
+		statusUtcTime: String(clock),
+		...overrides,
+	};
+}
+
+export const SUCCESS = { code: 0, message: 'success' };

@@ -1,0 +1,263 @@
+/**
+ * Signature verification over real HTTP: Segway's algorithm (reference, Push section), the
+ * tamper matrix, encodings, and a broken setup.
+ */
+import { forgetAllNodeMemory } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
+import { computeSignature } from '../../nodes/shared/api/pushes';
+import { TriggerHarness } from './harness';
+import {
+	alertPush,
+	faultPush,
+	formBody,
+	locationPush,
+	post,
+	postForm,
+	SECRET,
+	signed,
+	statusPush,
+	SUCCESS,
+	type Params,
+} from './pushes';
+
+const INVALID = { code: 401, message: 'invalid signature' };
+
+let harness: TriggerHarness;
+
+beforeEach(async () => {
+	forgetAllNodeMemory();
+	harness = new TriggerHarness({ credential: { clientId: 'A20081', clientSecret: SECRET } });
+	await harness.start();
+});
+
+afterEach(async () => {
+	await harness.stop();
+});
+
+describe('hand-computed vectors', () => {
+	test('the shared implementation agrees with md5sum on the reference example', () => {
+		// printf 'a=1&b=2&client_secret=s' | md5sum
+		expect(computeSignature({ b: '2', a: '1' }, 's')).toBe('ef56f5cd92e3fc9175dcd1af1027b440');
+	});
+
+	test('an alert signed by hand is accepted', async () => {
+		// printf '%s' 'alertStatus=0&code=1&iotCode=861123456789012&platformCode=A20081&statusUtcTime=1700000000000&client_secret=TestSecret42' | md5sum
+		const body =
+			'iotCode=861123456789012&platformCode=A20081&statusUtcTime=1700000000000&alertStatus=0&code=1&signature=bf00eea02b917e572a387bc8adb9464b';
+		const answer = await post(harness.urlFor('alert'), body);
+		expect(answer.status).toBe(200);
+		expect(answer.body).toBe('{"code":0,"message":"success"}');
+		expect(harness.executions).toHaveLength(1);
+	});
+
+	test('special characters, non-ASCII text and an empty value, signed by hand over the decoded values', async () => {
+		// printf '%s' 'code=32&empty=&faultStatus=0&iotCode=861123456789012&note=a&b=c+d%e f&place=Zürich Straße 5 — 北京&platformCode=A20081&statusUtcTime=1700000000500&client_secret=TestSecret42' | md5sum
+		const signature = '34f8d2cf8348f7786d2c474591a53168';
+		const params: Params = {
+			place: 'Zürich Straße 5 — 北京',
+			note: 'a&b=c+d%e f',
+			iotCode: '861123456789012',
+			empty: '',
+			platformCode: 'A20081',
+			code: '32',
+			faultStatus: '0',
+			statusUtcTime: '1700000000500',
+		};
+		expect(computeSignature(params, SECRET)).toBe(signature);
+		// Spaces as %20 here; as `+` in the next request (both are form encoding).
+		const first = await post(harness.urlFor('fault'), `${formBody(params)}&signature=${signature}`);
+		expect(first.status).toBe(200);
+		const plusEncoded =
+			'place=Z%C3%BCrich+Stra%C3%9Fe+5+%E2%80%94+%E5%8C%97%E4%BA%AC&note=a%26b%3Dc%2Bd%25e+f&iotCode=861123456789012&empty=&platformCode=A20081&code=32&faultStatus=0&statusUtcTime=1700000000500&signature=' +
+			signature.toUpperCase();
+		const second = await post(harness.urlFor('fault'), plusEncoded);
+		expect(second.status).toBe(200);
+		expect(second.json).toEqual(SUCCESS);
+		// Identical push: the second is taken for Segway's retry and starts nothing.
+		expect(harness.executions).toHaveLength(1);
+		expect(harness.executions[0].items[0].json).toMatchObject({
+			note: 'a&b=c+d%e f',
+			place: 'Zürich Straße 5 — 北京',
+			empty: '',
+		});
+	});
+});
+
+describe('each event type', () => {
+	test.each([
+		['alert', alertPush()],
+		['fault', faultPush()],
+		['location', locationPush()],
+		['status', statusPush()],
+	])('a genuine %s push is answered 200 with the success body and starts one run', async (event, params) => {
+		const answer = await postForm(harness.urlFor(event), signed(params));
+		expect(answer.status).toBe(200);
+		expect(answer.body).toBe('{"code":0,"message":"success"}');
+		expect(harness.executions).toHaveLength(1);
+		expect(harness.executions[0].items).toHaveLength(1);
+		expect(harness.executions[0].items[0].json.event).toBe(event);
+	});
+
+	test('the URL to register is <n8n>/webhook/<webhookId> with Segway adding /v2/vehicle/<event>', async () => {
+		expect(harness.urlFor('status')).toBe(`${harness.registrationUrl}/v2/vehicle/status`);
+		const answer = await postForm(`${harness.registrationUrl}/v2/vehicle/unknown`, signed(alertPush()));
+		expect(answer.status).toBe(404);
+	});
+});
+
+describe('tamper matrix: 401, nothing started, nothing leaked', () => {
+	const genuine = signed(alertPush());
+	const cases: Array<[string, Params]> = [
+		['a changed value', { ...genuine, code: '3' }],
+		['an added field', { ...genuine, extra: 'x' }],
+		['a removed field', (({ statusUtcTime: _removed, ...rest }) => rest)(genuine)],
+		['a wrong secret', signed(alertPush(), 'WrongSecret')],
+		['a missing signature', (({ signature: _removed, ...rest }) => rest)(genuine)],
+		['an empty signature', { ...genuine, signature: '' }],
+		['a signature that is not hex', { ...genuine, signature: 'z'.repeat(32) }],
+		['a truncated signature', { ...genuine, signature: genuine.signature.slice(0, 31) }],
+	];
+
+	test.each(cases)('%s', async (_name, params) => {
+		const answer = await postForm(harness.urlFor('alert'), params);
+		expect(answer.status).toBe(401);
+		expect(answer.json).toEqual(INVALID);
+		expect(answer.body).not.toContain(SECRET);
+		expect(answer.body).not.toContain(computeSignature(alertPush(), SECRET));
+		expect(harness.executions).toHaveLength(0);
+	});
+
+	test('a repeated key cannot be verified', async () => {
+		const body = `${formBody(genuine)}&code=1`;
+		const answer = await post(harness.urlFor('alert'), body);
+		expect(answer.status).toBe(401);
+		expect(harness.executions).toHaveLength(0);
+	});
+
+	test('an empty body', async () => {
+		const answer = await post(harness.urlFor('alert'), '');
+		expect(answer.status).toBe(401);
+		expect(harness.executions).toHaveLength(0);
+	});
+
+	test('the path, not the fields, decides the event', async () => {
+		// The signature covers fields, not the path: a fault posted to /alert verifies and is
+		// read as an alert. This documents that the path decides the event.
+		const answer = await postForm(harness.urlFor('alert'), signed(faultPush()));
+		expect(answer.status).toBe(200);
+		expect(harness.executions[0].items[0].json.event).toBe('alert');
+	});
+});
+
+describe('field order and encodings', () => {
+	test('any field order verifies', async () => {
+		const params = signed(locationPush());
+		const keys = Object.keys(params);
+		const reversed = [...keys].reverse();
+		const shuffled = [keys[3], keys[0], keys[9], keys[1], keys[5], keys[2], keys[8], keys[4], keys[7], keys[6]];
+		for (const order of [keys, reversed, shuffled]) {
+			const answer = await post(harness.urlFor('location'), formBody(params, order));
+			expect(answer.status).toBe(200);
+		}
+		// Same push three times: one run, the rest are taken for retries.
+		expect(harness.executions).toHaveLength(1);
+	});
+
+	test('the signature hex is compared case-insensitively', async () => {
+		const params = signed(alertPush({ code: '6' }));
+		const answer = await postForm(harness.urlFor('alert'), { ...params, signature: params.signature.toUpperCase() });
+		expect(answer.status).toBe(200);
+		expect(harness.executions).toHaveLength(1);
+	});
+
+	test('a JSON body with the same fields is accepted; numbers and booleans sign as String(value)', async () => {
+		const fields = {
+			iotCode: '861123456789012',
+			platformCode: 'A20081',
+			online: true,
+			locked: false,
+			charging: false,
+			powerPercent: 55,
+			lockVoltage: 412,
+			remainingRange: 1230,
+			statusUtcTime: 1700000123000,
+			note: null,
+		};
+		const asForm: Params = {
+			iotCode: '861123456789012',
+			platformCode: 'A20081',
+			online: 'true',
+			locked: 'false',
+			charging: 'false',
+			powerPercent: '55',
+			lockVoltage: '412',
+			remainingRange: '1230',
+			statusUtcTime: '1700000123000',
+			note: '',
+		};
+		const signature = computeSignature(asForm, SECRET);
+		const answer = await post(
+			harness.urlFor('status'),
+			JSON.stringify({ ...fields, signature }),
+			'application/json',
+		);
+		expect(answer.status).toBe(200);
+		expect(answer.json).toEqual(SUCCESS);
+		expect(harness.executions).toHaveLength(1);
+		expect(harness.executions[0].items[0].json).toMatchObject({
+			online: true,
+			locked: false,
+			powerPercent: 55,
+			statusUtcTime: 1700000123000,
+		});
+	});
+
+	test('a JSON body with a nested value cannot be verified', async () => {
+		const params = signed(alertPush());
+		const answer = await post(
+			harness.urlFor('alert'),
+			JSON.stringify({ ...params, nested: { a: 1 } }),
+			'application/json',
+		);
+		expect(answer.status).toBe(401);
+	});
+
+	test('a text/plain body is split on & and = (reference step 1)', async () => {
+		const params = signed(alertPush({ code: '2' }));
+		const answer = await post(harness.urlFor('alert'), formBody(params), 'text/plain');
+		expect(answer.status).toBe(200);
+		expect(harness.executions).toHaveLength(1);
+	});
+});
+
+describe('bad setup never crashes and answers clearly', () => {
+	test('no credential on the node: 500 with a clear message, nothing started', async () => {
+		harness.setCredential(null);
+		const answer = await postForm(harness.urlFor('alert'), signed(alertPush()));
+		expect(answer.status).toBe(500);
+		expect(answer.json).toEqual({
+			code: 500,
+			message: 'the trigger has no usable Segway Fleet API credential',
+		});
+		expect(harness.executions).toHaveLength(0);
+	});
+
+	test('an empty client secret: 500, even for a push "signed" with an empty secret', async () => {
+		harness.setCredential({ clientId: 'A20081', clientSecret: '' });
+		const answer = await postForm(harness.urlFor('alert'), signed(alertPush(), ''));
+		expect(answer.status).toBe(500);
+		expect(answer.json).toEqual({
+			code: 500,
+			message: 'the Segway Fleet API credential has no client secret',
+		});
+		expect(harness.executions).toHaveLength(0);
+	});
+
+	test('the server keeps working after a bad request', async () => {
+		harness.setCredential(null);
+		await postForm(harness.urlFor('alert'), signed(alertPush()));
+		harness.setCredential({ clientId: 'A20081', clientSecret: SECRET });
+		const answer = await postForm(harness.urlFor('alert'), signed(alertPush()));
+		expect(answer.status).toBe(200);
+		expect(harness.executions).toHaveLength(1);
+	});
+});
