@@ -70,16 +70,19 @@ function successJson(spec: OperationSpec, iotCode: string, envelope: SegwayEnvel
 	return { iotCode, success: true, code: envelope.code, msg: envelope.msg ?? '', opId: envelope.opId ?? envelope.resId ?? '' };
 }
 
+/**
+ * A failed item under "continue on fail". Only the keys `error`, `message` and `details` are
+ * used: n8n routes exactly such items to the error output ("continue using error output"), and
+ * it would replace the whole json with the message if the item carried an `error` property.
+ */
 function errorItem(itemIndex: number, iotCode: unknown, error: ItemError): INodeExecutionData {
-	const segwayCode = error.context?.segwayCode;
-	const json: IDataObject = {
+	const details: IDataObject = {
 		iotCode: typeof iotCode === 'string' || typeof iotCode === 'number' ? iotCode : null,
-		success: false,
-		error: error.message,
 	};
-	if (typeof segwayCode === 'number') json.code = segwayCode;
-	if (error.description) json.description = error.description;
-	return { json, error, pairedItem: { item: itemIndex } };
+	const segwayCode = error.context?.segwayCode;
+	if (typeof segwayCode === 'number') details.code = segwayCode;
+	if (error.description) details.description = error.description;
+	return { json: { error: error.message, details }, pairedItem: { item: itemIndex } };
 }
 
 export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,0 +1,84 @@
+/**
+ * One access token serves every item and execution; it is renewed before it expires, replaced
+ * once when the API rejects it, and never fetched twice at the same time.
+ */
+import { clearTokenCache } from '../../nodes/shared/transport/tokenCache';
+import { fast, startFixture, type Fixture } from './fixtures';
+
+let fx: Fixture;
+beforeEach(async () => (fx = await startFixture({ vehicles: 50 })));
+afterEach(async () => await fx.sim.close());
+
+const status = fast({ resource: 'query', operation: 'status', iotCode: '={{ $json.iotCode }}' });
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ iotCode: fx.sim.iotCodes[i % 50] }));
+
+test('one token for many items and several executions', async () => {
+	for (let run = 0; run < 3; run++) {
+		const result = await fx.run(status, items(10));
+		expect(result.output).toHaveLength(10);
+	}
+	expect(fx.tokenRequests()).toBe(1);
+	const tokens = new Set(fx.apiRequests().map((r) => r.authorization));
+	expect(tokens.size).toBe(1);
+	expect(fx.apiRequests()).toHaveLength(30);
+});
+
+test('200 concurrent first requests fetch a single token', async () => {
+	fx.sim.configure({ latencyMs: 20 });
+	const result = await fx.run(fast(status, { concurrency: 50 }), items(200));
+	expect(result.output).toHaveLength(200);
+	expect(fx.tokenRequests()).toBe(1);
+	expect(fx.sim.stats.maxInFlight).toBeGreaterThan(10);
+});
+
+test('the token is renewed before it expires, so no request is refused', async () => {
+	fx.sim.configure({ tokenTtlSeconds: 2 });
+	await fx.run(status, items(1));
+	// 90 % of a 2 s life: renewal is due after 1.8 s, while the old token is still valid.
+	await new Promise((resolve) => setTimeout(resolve, 1900));
+	await fx.run(status, items(1));
+	expect(fx.tokenRequests()).toBe(2);
+	expect(fx.apiRequests().map((r) => r.code)).toEqual([0, 0]);
+	const [first, second] = fx.apiRequests().map((r) => r.authorization);
+	expect(first).not.toBe(second);
+});
+
+test('a token rejected with code 15101 is replaced once and the request retried', async () => {
+	await fx.run(status, items(1));
+	fx.sim.revokeTokens();
+	const result = await fx.run(status, items(1));
+	expect(result.error).toBeUndefined();
+	expect(result.output?.[0].json.iotCode).toBe(fx.sim.iotCodes[0]);
+	expect(fx.apiRequests().map((r) => r.code)).toEqual([0, 15101, 0]);
+	expect(fx.tokenRequests()).toBe(2);
+});
+
+test('many requests hit by a revoked token share one replacement', async () => {
+	await fx.run(status, items(1));
+	fx.sim.revokeTokens();
+	const result = await fx.run(fast(status, { concurrency: 20 }), items(40));
+	expect(result.output).toHaveLength(40);
+	expect(fx.tokenRequests()).toBe(2);
+});
+
+test('a token still refused after its replacement fails with 15101 and its meaning', async () => {
+	await fx.run(status, items(1));
+	fx.sim.revokeTokens();
+	// Every new token is revoked the moment it is used: the API keeps refusing.
+	const original = fx.sim.revokeTokens.bind(fx.sim);
+	const timer = setInterval(original, 1);
+	try {
+		const result = await fx.run(fast(status, { retries: 0 }), items(1));
+		expect(result.error?.message).toContain('Segway error 15101: token verification failed');
+	} finally {
+		clearInterval(timer);
+	}
+});
+
+test('wrong client secret: the user reads "Bad client credentials"', async () => {
+	fx.credential.data.clientSecret = 'wrong-secret';
+	clearTokenCache();
+	const result = await fx.run(status, items(1));
+	expect(result.error?.message).toBe('Bad client credentials');
+	expect(fx.apiRequests()).toHaveLength(0);
+});
