@@ -176,7 +176,7 @@ describe('operations', () => {
 		// Every operation in every refusing state, plus an injected failure, stays within its list.
 		await sim.fleet.update(codes[3], { riding: true, gpsFix: false, firmware: 140 });
 		for (const spec of OPERATIONS) {
-			for (const kind of ['15302', '15303']) {
+			for (const kind of [15302, 15303]) {
 				sim.failNext(codes[4], 1, kind);
 				const { body } = await call(sim, spec, validParams(spec, codes[4]), token);
 				expect([...spec.errors]).toContain(body.code);

@@ -1,0 +1,131 @@
+import { computeSignature } from '../../nodes/shared/api/pushes';
+import { REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
+import { call, getToken, sleep, startReceiver, waitFor } from './helpers';
+import { findOperation } from '../../nodes/shared/api/operations';
+
+const SECRET = 'e2651be5-12d3-48f3-ba6c-bc2b04a447b6';
+const ALERT = { statusUtcTime: 1591067719, alertStatus: 0, code: 1 };
+
+/**
+ * Computed by hand from the reference's algorithm, not with the code under test:
+ * printf '%s' 'alertStatus=0&code=1&iotCode=861477038719116&platformCode=A20081&statusUtcTime=1591067719&client_secret=e2651be5-12d3-48f3-ba6c-bc2b04a447b6' | md5sum
+ */
+const ALERT_SIGNATURE = '44439d68dc0885793400051be6051e36';
+/**
+ * Keys in ASCII order (upper case first), decoded values with their &, =, +, %, / and UTF-8:
+ * printf '%s' 'Zone=Ünïcode €&alertStatus=0&code=1&iotCode=861477038719116&note=a b&c=d+e%f/ü€&platformCode=A20081&statusUtcTime=1591067719&client_secret=e2651be5-12d3-48f3-ba6c-bc2b04a447b6' | md5sum
+ */
+const SPECIAL_SIGNATURE = '100551fbf009233f744a0dbbc9865c6b';
+
+describe('pushes', () => {
+	let sim: Simulator;
+	let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+	afterEach(async () => {
+		await sim.close();
+		await receiver?.close();
+		receiver = undefined;
+	});
+
+	it('signs as the reference says (hand-computed vector) and encodes the form body', async () => {
+		sim = await startSimulator({ vehicles: 1, clients: [{ clientId: 'A20081', clientSecret: SECRET }] });
+		const signed = sim.signPush('alert', REFERENCE_IOT_CODE, ALERT);
+		expect(signed.params.signature).toBe(ALERT_SIGNATURE);
+		expect(signed.body).toBe(
+			`iotCode=861477038719116&platformCode=A20081&statusUtcTime=1591067719&alertStatus=0&code=1&signature=${ALERT_SIGNATURE}`,
+		);
+		expect(signed.url).toBeUndefined();
+		const wrong = sim.signPush('alert', REFERENCE_IOT_CODE, { ...ALERT, signature: 'deadbeef' });
+		expect(wrong.params.signature).toBe('deadbeef');
+	});
+
+	it('percent-encodes special characters and non-ASCII, and signs the decoded values', async () => {
+		receiver = await startReceiver([200]);
+		sim = await startSimulator({ vehicles: 1, pushTo: `${receiver.url}/webhook/abc/`, clients: [{ clientId: 'A20081', clientSecret: SECRET }] });
+		const record = await sim.sendPush('alert', REFERENCE_IOT_CODE, { ...ALERT, note: 'a b&c=d+e%f/ü€', Zone: 'Ünïcode €' });
+		expect(record).toMatchObject({ delivered: true, done: true, attempts: [{ status: 200 }] });
+		const [push] = receiver.received;
+		expect(push.path).toBe('/webhook/abc/v2/vehicle/alert');
+		expect(push.headers['content-type']).toBe('application/x-www-form-urlencoded');
+		expect(push.body).toContain('note=a%20b%26c%3Dd%2Be%25f%2F%C3%BC%E2%82%AC');
+		expect(push.body).toContain('Zone=%C3%9Cn%C3%AFcode%20%E2%82%AC');
+		const decoded = Object.fromEntries(new URLSearchParams(push.body));
+		expect(decoded.note).toBe('a b&c=d+e%f/ü€');
+		expect(decoded.signature).toBe(SPECIAL_SIGNATURE);
+	});
+
+	it.each([
+		['answers 500 then 200', [500, 200], 2, true],
+		['answers 200', [200], 1, true],
+		['never answers 200', [503], 2, false],
+	] as const)('retries exactly once when the receiver %s', async (_name, statuses, attempts, delivered) => {
+		receiver = await startReceiver([...statuses]);
+		// timeScale 100: the reference's 5 s retry delay passes in 50 ms.
+		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url, timeScale: 100 });
+		const record = await sim.sendPush('fault', REFERENCE_IOT_CODE, { code: 24, faultStatus: 0 });
+		expect(record.attempts).toHaveLength(attempts);
+		expect(record.delivered).toBe(delivered);
+		await sleep(200);
+		expect(receiver.received).toHaveLength(attempts);
+		expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
+		expect(receiver.received[0].path).toBe('/v2/vehicle/fault');
+		expect(sim.pushes).toHaveLength(1);
+	});
+
+	it('retries once when the receiver cannot be reached', async () => {
+		receiver = await startReceiver();
+		const url = receiver.url;
+		await receiver.close();
+		receiver = undefined;
+		sim = await startSimulator({ vehicles: 1, pushTo: url, timeScale: 100 });
+		const record = await sim.sendPush('status', REFERENCE_IOT_CODE);
+		expect(record.attempts).toHaveLength(2);
+		expect(record.attempts.every((a) => a.error !== undefined && a.status === undefined)).toBe(true);
+		expect(record.delivered).toBe(false);
+	});
+
+	it('pushes status and location every 10 simulated seconds while unlocked, signed, with remainingRange', async () => {
+		receiver = await startReceiver([200]);
+		const client = { clientId: 'E55555', clientSecret: 'another-secret' };
+		sim = await startSimulator({ vehicles: 2, pushTo: `${receiver.url}/webhook/abc`, timeScale: 100, clients: [client] });
+		const iotCode = sim.iotCodes[1];
+		const token = await getToken(sim, client);
+		expect((await call(sim, findOperation('control', 'unlock')!, { iotCode }, token)).body.code).toBe(0);
+		const mine = (path: string) => receiver!.received.filter((r) => r.path === `/webhook/abc/v2/vehicle/${path}` && r.body.includes(iotCode));
+		await waitFor(() => mine('status').length >= 3 && mine('location').length >= 3, 5000);
+		const status = Object.fromEntries(new URLSearchParams(mine('status')[0].body));
+		expect(status).toMatchObject({ iotCode, platformCode: 'E55555', locked: 'false', online: 'true' });
+		expect(Number(status.speed)).toBeGreaterThan(0);
+		expect(status.remainingRange).toMatch(/^\d+$/);
+		expect(status.remainderRange).toBeUndefined();
+		const { signature, ...rest } = status;
+		expect(signature).toBe(computeSignature(rest, 'another-secret'));
+		const location = Object.fromEntries(new URLSearchParams(mine('location')[0].body));
+		expect(Object.keys(location).sort()).toEqual(
+			['altitude', 'gpsUtcTime', 'hdop', 'iotCode', 'latitude', 'locationStatus', 'longitude', 'platformCode', 'satelliteNumber', 'signature'],
+		);
+		expect(location.locationStatus).toBe('valid');
+		// The locked vehicle is on its 900 s interval: 9 real seconds at this scale, so none yet.
+		expect(receiver.received.some((r) => r.body.includes(`iotCode=${sim.iotCodes[0]}`))).toBe(false);
+	});
+
+	it('pushes the illegal-moving alert when a locked vehicle is moved, and admin alerts and faults', async () => {
+		receiver = await startReceiver([200]);
+		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url });
+		await sim.fleet.update(REFERENCE_IOT_CODE, { latitude: 22.64 });
+		await sim.fleet.update(REFERENCE_IOT_CODE, { fault: { code: 41 } });
+		await sim.fleet.update(REFERENCE_IOT_CODE, { alert: { code: 1, alertStatus: 1 } });
+		const bodies = receiver.received.map((r) => [r.path, Object.fromEntries(new URLSearchParams(r.body))] as const);
+		expect(bodies).toEqual([
+			['/v2/vehicle/alert', expect.objectContaining({ code: '1', alertStatus: '0' })],
+			['/v2/vehicle/fault', expect.objectContaining({ code: '41', faultStatus: '0' })],
+			['/v2/vehicle/alert', expect.objectContaining({ code: '1', alertStatus: '1' })],
+		]);
+		expect(sim.fleet.get(REFERENCE_IOT_CODE)).toMatchObject({ activeAlerts: [], activeFaults: [41] });
+	});
+
+	it('records pushes without sending them when no receiver is set', async () => {
+		sim = await startSimulator({ vehicles: 1 });
+		const record = await sim.sendPush('location', REFERENCE_IOT_CODE);
+		expect(record).toMatchObject({ skipped: true, attempts: [], delivered: false });
+	});
+});
