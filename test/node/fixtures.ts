@@ -1,5 +1,5 @@
 /** A simulator and a credential pointing at it, fresh for each test file. */
-import type { INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { clearTokenCache } from '../../nodes/shared/transport/tokenCache';
 import { DEMO_CLIENT, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
@@ -8,7 +8,7 @@ import { runNode, type NodeRun, type StoredCredential } from '../harness/engine'
 export interface Fixture {
 	sim: Simulator;
 	credential: StoredCredential;
-	run(parameters: INodeParameters, items?: Array<Record<string, unknown>>, continueOnFail?: boolean): Promise<NodeRun>;
+	run(parameters: INodeParameters, items?: IDataObject[], continueOnFail?: boolean): Promise<NodeRun>;
 	apiRequests(): Simulator['requests'];
 	tokenRequests(): number;
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The project's one test command (README, CI): installs what it needs on a fresh clone, then
+# lint, type-check, unit and integration tests (n8n-core engine + simulator), then the
+# end-to-end tests in real n8n 2.41.1. Ends with one "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+npm run lint
+npm run typecheck
+npx jest --json --outputFile="$results/unit.json" || status=$?
+if [ "$status" -eq 0 ]; then
+	npm run test:e2e -- --json --outputFile="$results/e2e.json" || status=$?
+fi
+
+node -e '
+	const fs = require("fs");
+	let passed = 0, failed = 0;
+	for (const f of fs.readdirSync(process.argv[1])) {
+		const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+		passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+	}
+	console.log(`tests: ${passed} passed, ${failed} failed`);
+' "$results"
+exit "$status"
