@@ -30,7 +30,6 @@ Usage: npm run simulator -- [options]
   --alert-rate <n>          random alerts per vehicle and simulated hour (default 0)
   --fault-rate <n>          random faults per vehicle and simulated hour (default 0)
   --record-limit <n>        requests and pushes kept for /_admin (default 10000)
-  --quiet                   do not log pushes
   -h, --help                this text
 
 Admin interface: GET <url>/_admin lists its endpoints.
@@ -43,7 +42,7 @@ function number(name: string, value: string | undefined): number | undefined {
 	return n;
 }
 
-export function parseCli(argv: string[]): { options: SimulatorOptions; help: boolean; quiet: boolean } {
+export function parseCli(argv: string[]): { options: SimulatorOptions; help: boolean } {
 	const { values } = parseArgs({
 		args: argv,
 		strict: true,
@@ -67,7 +66,6 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'alert-rate': { type: 'string' },
 			'fault-rate': { type: 'string' },
 			'record-limit': { type: 'string' },
-			quiet: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -104,7 +102,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		faultRatePerHour: number('fault-rate', values['fault-rate']),
 		recordLimit: number('record-limit', values['record-limit']),
 	};
-	return { options, help: !!values.help, quiet: !!values.quiet };
+	return { options, help: !!values.help };
 }
 
 async function main(): Promise<void> {
