@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { findOperation } from '../../nodes/shared/api/operations';
 import { REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
-import { call, getToken } from './helpers';
+import { call, getToken, waitFor } from './helpers';
 
 const status = findOperation('query', 'status')!;
 const unlock = findOperation('control', 'unlock')!;
@@ -78,11 +78,11 @@ describe('fault injection and recording', () => {
 	});
 
 	it('counts requests in flight at once, and their maximum', async () => {
-		sim = await startSimulator({ vehicles: 1, latencyMs: 200 });
+		sim = await startSimulator({ vehicles: 1, latencyMs: 1500 });
 		const token = await getToken(sim);
 		const pending = Array.from({ length: 12 }, () => call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token));
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		expect(sim.stats.inFlight).toBe(12);
+		// All twelve are inside the simulator at once while it holds them for the latency.
+		await waitFor(() => sim.stats.inFlight === 12, 1400);
 		await Promise.all(pending);
 		expect(sim.stats).toEqual({ tokenRequests: 1, apiRequests: 12, inFlight: 0, maxInFlight: 12 });
 		sim.resetStats();
