@@ -90,10 +90,14 @@ const DEVICE_GUARDS: Guard[] = [
 	{ code: 15400, refuses: (v, _spec, params) => isTrue(params.realTimeLocation) && !v.gpsFix },
 ];
 
+/** A gated field asks for the firmware unless it is absent or says "leave as it is". */
 function requiredFirmware(spec: OperationSpec, params: Params): number {
 	let needed = spec.minFirmware ?? 0;
 	for (const field of wireFields(spec)) {
-		if (field.minFirmware !== undefined && params[field.name] !== undefined) needed = Math.max(needed, field.minFirmware);
+		const value = params[field.name];
+		if (field.minFirmware === undefined || value === undefined) continue;
+		if (field.type === 'choice' && field.keepValue !== undefined && Number(value) === field.keepValue) continue;
+		needed = Math.max(needed, field.minFirmware);
 	}
 	return needed;
 }

@@ -53,6 +53,9 @@ const bad: BadCase[] = [
 	{ name: 'bss display 2', parameters: base('setting', 'scooter', { additionalFields: { bssDisplay: 2 } }), expected: ['additionalFields.bssDisplay', '2', '0 (Turn Off), 1 (Turn On)'] },
 	{ name: 'cruise control 9', parameters: base('setting', 'scooter', { additionalFields: { cruiseControl: 9 } }), expected: ['cruiseControl', '9', '0 (Turn Off), 1 (Turn On)'] },
 	{ name: 'speed button 5', parameters: base('setting', 'scooter', { additionalFields: { buttonSwitchSpeedMode: 5 } }), expected: ['buttonSwitchSpeedMode', '5', '0 (Turn Off), 1 (Turn On)'] },
+	{ name: 'lights both unchanged', parameters: base('control', 'light', { headLight: 'unchanged', tailLight: 'unchanged' }), expected: ['headLight / tailLight', 'nothing', 'at least one of headLight, tailLight'] },
+	{ name: 'scooter settings without a field', parameters: base('setting', 'scooter', { additionalFields: {} }), expected: ['additionalFields', 'nothing', 'at least one of bssDisplay'] },
+	{ name: 'intervals without an interval', parameters: base('setting', 'interval', { locationInterval: {}, statusInterval: {} }), expected: ['nothing', 'at least one of locationInterval, statusInterval'] },
 ];
 
 test.each(bad)('$name fails before any request, naming field, value and range', async (c) => {

@@ -100,6 +100,13 @@ describe('operations', () => {
 			expect((await call(sim, spec, { iotCode: codes[0], statusInterval: 30 }, token)).body.code).toBe(CODE_PARAMETER_ERROR);
 		});
 
+		it('answers 15004 when a field the reference does not mark optional is missing', async () => {
+			expect((await call(sim, op('setting', 'speedMode'), { iotCode: codes[0] }, token)).body.code).toBe(CODE_PARAMETER_ERROR);
+			expect((await call(sim, op('control', 'power'), { iotCode: codes[0] }, token)).body.code).toBe(CODE_PARAMETER_ERROR);
+			expect((await call(sim, op('setting', 'bluetoothKey'), { iotCode: codes[0] }, token)).body.code).toBe(CODE_PARAMETER_ERROR);
+			expect((await call(sim, op('setting', 'switch'), { iotCode: codes[0] }, token)).body.code).toBe(0);
+		});
+
 		it('checks the token before the parameters', async () => {
 			expect((await call(sim, op('control', 'unlock'), {}, 'nope')).body.code).toBe(CODE_TOKEN_INVALID);
 		});
@@ -149,6 +156,9 @@ describe('operations', () => {
 		expect(await answer(interval, {})).toBe(15707);
 		expect(await answer(ableSwitch, { buzzer: 2 })).toBe(15707);
 		expect(await answer(ableSwitch, { assistedMode: 2 })).toBe(0);
+		// 0 means "no setting": it asks nothing of the firmware.
+		expect(await answer(ableSwitch, { assistedMode: 2, buzzer: 0 })).toBe(0);
+		expect(await answer(ableSwitch, { assistedMode: 0, buzzer: 1 })).toBe(15707);
 		expect(await answer(ableSwitch, { assistedMode: 2 }, codes[1])).toBe(15707);
 		expect(await answer(sound, { workMode: 2, sctoMask: { beep: 0 } })).toBe(15707);
 		expect(await answer(sound, { workMode: 2 })).toBe(0);

@@ -18,6 +18,8 @@ interface FieldBase {
 	description: string;
 	/** IoT firmware version from which the vehicle accepts this field (older answers 15707). */
 	minFirmware?: number;
+	/** The reference marks the field "(optional)": a request without it is complete. */
+	optional?: true;
 }
 
 /** A number restricted to a list of values. */
@@ -25,6 +27,8 @@ export interface ChoiceField extends FieldBase {
 	type: 'choice';
 	choices: Choice[];
 	default: number;
+	/** The value that means "leave as it is" (e.g. 0 "no setting"); it changes nothing on the vehicle. */
+	keepValue?: number;
 	/**
 	 * When set, the UI offers an extra first option with this name that leaves the field out of
 	 * the request (the API treats a missing optional field as "leave as it is").
@@ -123,6 +127,7 @@ const speedLimit = (name: string, label: string, dflt: number): IntegerField => 
 	max: 25,
 	default: dflt,
 	unit: 'km/h',
+	optional: true,
 	description: `${label} in km/h (6–25)`,
 });
 
@@ -134,6 +139,7 @@ const interval = (name: string, label: string, description: string): IntegerFiel
 	max: 65535,
 	default: 900,
 	unit: 's',
+	optional: true,
 	description: `${description}, in seconds (10–65535)`,
 });
 
@@ -143,6 +149,8 @@ const soundMask = (name: string, label: string): ChoiceField => ({
 	type: 'choice',
 	choices: soundMaskChoices,
 	default: 2,
+	keepValue: 2,
+	optional: true,
 	description: `Whether the vehicle plays its "${label}" sound`,
 });
 
@@ -181,6 +189,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				name: 'realTimeLocation',
 				label: 'Real-Time Location',
 				type: 'flag',
+				optional: true,
 				description:
 					'Whether to ask the vehicle for a fresh fix instead of its last reported location',
 			},
@@ -253,6 +262,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				choices: lightChoices,
 				default: 1,
 				omitOption: { value: 'unchanged', name: 'Unchanged' },
+				optional: true,
 				description: 'State of the head light; "Unchanged" leaves it out of the command',
 			},
 			{
@@ -262,6 +272,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				choices: lightChoices,
 				default: 1,
 				omitOption: { value: 'unchanged', name: 'Unchanged' },
+				optional: true,
 				description: 'State of the tail light; "Unchanged" leaves it out of the command',
 			},
 		],
@@ -417,6 +428,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				min: 1,
 				max: 3,
 				default: 2,
+				optional: true,
 				description: 'Alert strength from 1 to 3',
 			},
 		],
@@ -438,6 +450,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
+				keepValue: 0,
+				optional: true,
 				minFirmware: 151,
 				description: 'Power-assisted manual push mode',
 			},
@@ -447,6 +461,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
+				keepValue: 0,
+				optional: true,
 				minFirmware: 152,
 				description: 'The buzzer',
 			},
@@ -470,6 +486,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
+				optional: true,
 				description: 'Display the speed as BSS (British Standard speed)',
 			},
 			{
@@ -478,6 +495,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
+				optional: true,
 				description: 'Cruise control',
 			},
 			{
@@ -486,6 +504,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
+				optional: true,
 				description: 'Whether the rider can switch the speed mode with the button',
 			},
 			speedLimit('lowSpeedLimit', 'Low Speed Limit', 6),
@@ -510,6 +529,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				type: 'choice',
 				choices: noSettingOffOn,
 				default: 0,
+				keepValue: 0,
 				description: 'The device sound as a whole',
 			},
 			{
@@ -517,6 +537,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				label: 'Sounds',
 				type: 'object',
 				placeholder: 'Add Sound',
+				optional: true,
 				minFirmware: 152,
 				description: 'Which sounds the vehicle plays',
 				fields: [
@@ -598,6 +619,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				label: 'Location Interval',
 				type: 'object',
 				placeholder: 'Add Location Interval',
+				// Not marked optional in the field table, but the reference's own example body is `{}`.
+				optional: true,
 				description: 'How often the location is pushed',
 				fields: [
 					interval('unlockStatus', 'While Unlocked', 'Location push interval while unlocked'),
@@ -609,6 +632,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 				label: 'Status Interval',
 				type: 'object',
 				placeholder: 'Add Status Interval',
+				optional: true,
 				description: 'How often the status is pushed',
 				fields: [
 					interval('ridingStatus', 'While Riding', 'Status push interval while riding'),

@@ -141,6 +141,15 @@ export function buildRequest(
 	if (spec.method === 'GET') {
 		return { method: 'GET', path: spec.path, qs: fields as Record<string, string | boolean> };
 	}
+	const settable = wireFields(spec);
+	if (settable.length > 0 && Object.keys(fields).length === 1) {
+		// Every field is optional and none was given: the command would change nothing.
+		throw new FieldError(
+			spec.additionalFields ? 'additionalFields' : settable.map((f) => f.name).join(' / '),
+			'nothing',
+			`at least one of ${settable.map((f) => f.name).join(', ')}`,
+		);
+	}
 	return { method: 'POST', path: spec.path, body: fields };
 }
 
@@ -158,7 +167,10 @@ export function findWireProblem(spec: OperationSpec, received: Record<string, un
 		checkIotCode(received.iotCode);
 		for (const field of wireFields(spec)) {
 			const value = received[field.name];
-			if (value === undefined) continue;
+			if (value === undefined) {
+				if (field.optional) continue;
+				throw new FieldError(field.name, value, `a value: ${field.name} is required`);
+			}
 			wireValue(field.type === 'choice' ? { ...field, omitOption: undefined } : field, value, field.name);
 		}
 		return undefined;
