@@ -5,7 +5,7 @@
 import { parseArgs } from 'util';
 import { FAILURE_KINDS, type FailureKind } from './faults';
 import { startSimulator, type SimulatorOptions } from './simulator';
-import { DEMO_CLIENT } from './tokens';
+import { DEMO_CLIENT, type TokenRejection } from './tokens';
 
 const HELP = `Segway API-Max simulator
 
@@ -19,6 +19,7 @@ Usage: npm run simulator -- [options]
   --client-secret <secret>  client secret (default ${DEMO_CLIENT.clientSecret})
   --token-ttl <s>           expires_in of issued tokens (default 43199)
   --token-overlap <s>       how long the previous token lives after a renewal (default 300)
+  --token-rejection <how>   code (HTTP 200 with 15101, as the reference) or http401 (a gateway) (default code)
   --latency <ms>            added to every answer (default 0)
   --jitter <ms>             plus a random 0..jitter ms (default 0)
   --failure-rate <0..1>     share of API requests that fail (default 0)
@@ -42,6 +43,11 @@ function number(name: string, value: string | undefined): number | undefined {
 	return n;
 }
 
+function tokenRejection(value: string | undefined): TokenRejection | undefined {
+	if (value === undefined || value === 'code' || value === 'http401') return value;
+	throw new Error(`--token-rejection is code or http401, got "${value}"`);
+}
+
 export function parseCli(argv: string[]): { options: SimulatorOptions; help: boolean } {
 	const { values } = parseArgs({
 		args: argv,
@@ -55,6 +61,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'client-secret': { type: 'string', multiple: true },
 			'token-ttl': { type: 'string' },
 			'token-overlap': { type: 'string' },
+			'token-rejection': { type: 'string' },
 			latency: { type: 'string' },
 			jitter: { type: 'string' },
 			'failure-rate': { type: 'string' },
@@ -90,6 +97,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		clients,
 		tokenTtlSeconds: number('token-ttl', values['token-ttl']),
 		tokenOverlapSeconds: number('token-overlap', values['token-overlap']),
+		tokenRejection: tokenRejection(values['token-rejection']),
 		latencyMs: number('latency', values.latency),
 		jitterMs: number('jitter', values.jitter),
 		failureRate: number('failure-rate', values['failure-rate']),

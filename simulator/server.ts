@@ -134,6 +134,10 @@ async function handleOperation(
 	const delay = core.faults.delayMs();
 	if (delay > 0) await sleep(delay);
 	const answer = answerOperation(core, spec, req, params, entry);
+	if (answer.unauthorized) {
+		entry.status = 401;
+		return sendJson(res, 401, { error: 'invalid_token', error_description: 'Invalid access token' });
+	}
 	if (answer.failure) return failHttp(res, answer.failure, entry);
 	entry.status = 200;
 	entry.code = answer.reply.code;
@@ -146,9 +150,14 @@ function answerOperation(
 	req: IncomingMessage,
 	params: Params | undefined,
 	entry: RecordedRequest,
-): { reply: ApiReply; failure?: undefined } | { failure: FailureKind; reply?: undefined } {
+):
+	| { reply: ApiReply; failure?: undefined; unauthorized?: undefined }
+	| { failure: FailureKind; reply?: undefined; unauthorized?: undefined }
+	| { unauthorized: true; reply?: undefined; failure?: undefined } {
 	const token = bearerToken(req.headers.authorization);
-	if (!token || !core.tokens.verify(token)) return { reply: reply(spec, CODE_TOKEN_INVALID) };
+	if (!token || !core.tokens.verify(token)) {
+		return core.tokens.rejection === 'http401' ? { unauthorized: true } : { reply: reply(spec, CODE_TOKEN_INVALID) };
+	}
 	if (!params || parameterProblem(spec, params)) return { reply: reply(spec, CODE_PARAMETER_ERROR) };
 	const iotCode = String(params.iotCode).trim();
 	entry.iotCode = iotCode;

@@ -12,7 +12,7 @@ import { DEFAULT_PUSH_OPTIONS, PushService, type PushOverrides, type PushRecord,
 import { seededRandom, toSeed } from './random';
 import { Recorder, type RecordedRequest, type Stats } from './recorder';
 import { createSimulatorServer } from './server';
-import { DEMO_CLIENT, TokenStore, type Client } from './tokens';
+import { DEMO_CLIENT, TokenStore, type Client, type TokenRejection } from './tokens';
 
 export interface SimulatorOptions {
 	host?: string;
@@ -24,6 +24,8 @@ export interface SimulatorOptions {
 	tokenTtlSeconds?: number;
 	/** How long a token stays valid after a newer one was issued to its client (reference: 300). */
 	tokenOverlapSeconds?: number;
+	/** Refuse a bad token with code 15101 in HTTP 200 (the reference), or with HTTP 401 (a gateway). */
+	tokenRejection?: TokenRejection;
 	latencyMs?: number;
 	jitterMs?: number;
 	failureRate?: number;
@@ -59,6 +61,7 @@ export type RuntimeOptions = Pick<
 	| 'faultRatePerHour'
 	| 'tokenTtlSeconds'
 	| 'tokenOverlapSeconds'
+	| 'tokenRejection'
 >;
 
 /** An admin change of a vehicle, plus events to push. */
@@ -182,6 +185,7 @@ export class Simulator {
 			faultRatePerHour: pushes.options.faultRatePerHour,
 			tokenTtlSeconds: tokens.ttlSeconds,
 			tokenOverlapSeconds: tokens.overlapSeconds,
+			tokenRejection: tokens.rejection,
 		};
 	}
 
@@ -209,6 +213,7 @@ export class Simulator {
 		if (partial.autoParkSeconds !== undefined) fleet.options.autoParkSeconds = partial.autoParkSeconds;
 		if (partial.tokenTtlSeconds !== undefined) tokens.ttlSeconds = partial.tokenTtlSeconds;
 		if (partial.tokenOverlapSeconds !== undefined) tokens.overlapSeconds = partial.tokenOverlapSeconds;
+		if (partial.tokenRejection !== undefined) tokens.rejection = partial.tokenRejection;
 		const pushPart: Partial<typeof pushes.options> = {};
 		if ('pushTo' in partial) pushPart.pushTo = partial.pushTo;
 		if (partial.pushEnabled !== undefined) pushPart.pushEnabled = partial.pushEnabled;
@@ -271,6 +276,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	const recordLimit = options.recordLimit ?? 10000;
 	const fleet = new Fleet(options.vehicles ?? 10, random, clock, { autoParkSeconds: options.autoParkSeconds ?? 60 });
 	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
+	if (options.tokenRejection) tokens.rejection = options.tokenRejection;
 	const faults = new FaultInjector(
 		{
 			latencyMs: options.latencyMs,

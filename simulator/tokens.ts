@@ -32,10 +32,18 @@ export type TokenResult =
 	| { ok: true; token: IssuedToken }
 	| { ok: false; status: 400 | 401; body: { error: string; error_description: string } };
 
+export type TokenRejection = 'code' | 'http401';
+
 export class TokenStore {
 	private readonly tokens = new Map<string, TokenEntry>();
 	private readonly current = new Map<string, string>();
 	private readonly clientsById = new Map<string, Client>();
+
+	/**
+	 * How an unknown or expired bearer token is refused: the reference answers HTTP 200 with
+	 * code 15101; gateways and proxies in front of it answer HTTP 401.
+	 */
+	public rejection: TokenRejection = 'code';
 
 	constructor(
 		clients: readonly Client[],

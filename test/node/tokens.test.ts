@@ -53,6 +53,23 @@ test('a token rejected with code 15101 is replaced once and the request retried'
 	expect(fx.tokenRequests()).toBe(2);
 });
 
+test('a token rejected with HTTP 401 is replaced through n8n\'s refresh and the request retried', async () => {
+	fx.sim.configure({ tokenRejection: 'http401' });
+	await fx.run(status, items(1));
+	fx.sim.revokeTokens();
+	const result = await fx.run(status, items(1));
+	expect(result.error).toBeUndefined();
+	expect(result.output?.[0].json.iotCode).toBe(fx.sim.iotCodes[0]);
+	expect(fx.apiRequests().map((r) => r.status)).toEqual([200, 401, 200]);
+	expect(fx.tokenRequests()).toBe(2);
+	// n8n persists a token refreshed through preAuthentication with the credential.
+	expect(fx.credential.updates).toBe(1);
+	expect(`bearer ${fx.credential.data.accessToken}`).toBe(fx.apiRequests()[2].authorization);
+	// The shared cache took the same token: the next run uses it without a new fetch.
+	await fx.run(status, items(1));
+	expect(fx.tokenRequests()).toBe(2);
+});
+
 test('many requests hit by a revoked token share one replacement', async () => {
 	await fx.run(status, items(1));
 	fx.sim.revokeTokens();
