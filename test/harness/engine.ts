@@ -98,22 +98,15 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
+	/** Mirrors n8n 2.41's CredentialsHelper.authenticate for a function `authenticate`. */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		_typeName: string,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const authenticate = this.type.authenticate;
-		if (!authenticate || typeof authenticate === 'function' || authenticate.type !== 'generic') {
-			return requestOptions;
-		}
-		const headers = { ...(requestOptions.headers ?? {}) };
-		for (const [name, template] of Object.entries(authenticate.properties.headers ?? {})) {
-			headers[name] = String(template)
-				.replace(/^=/, '')
-				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
-		}
-		return { ...requestOptions, headers };
+		if (typeof authenticate !== 'function') throw new Error('the harness expects a function authenticate');
+		return await authenticate(credentials, requestOptions);
 	}
 
 	/** Mirrors n8n 2.41's CredentialsHelper.preAuthentication (packages/cli). */
