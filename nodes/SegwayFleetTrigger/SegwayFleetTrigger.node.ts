@@ -199,24 +199,15 @@ function decide(
 ): Outcome {
 	switch (event) {
 		case 'alert':
-			return passesCodeFilter(
-				{
-					codes: this.getNodeParameter('alertCodes', []) as number[],
-					status: this.getNodeParameter('alertStatus', 'any') as CodeStatus,
-				},
-				params.code,
-				params.alertStatus,
-			)
-				? PASS
-				: DROP;
 		case 'fault':
+			// Alerts and faults carry `code` plus `alertStatus` / `faultStatus`, filtered alike.
 			return passesCodeFilter(
 				{
-					codes: this.getNodeParameter('faultCodes', []) as number[],
-					status: this.getNodeParameter('faultStatus', 'any') as CodeStatus,
+					codes: this.getNodeParameter(`${event}Codes`, []) as number[],
+					status: this.getNodeParameter(`${event}Status`, 'any') as CodeStatus,
 				},
 				params.code,
-				params.faultStatus,
+				params[`${event}Status`],
 			)
 				? PASS
 				: DROP;

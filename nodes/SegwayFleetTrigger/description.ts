@@ -27,6 +27,13 @@ const faultCodeOptions: INodePropertyOptions[] = Object.entries(FAULT_CODES)
 	}))
 	.sort(byName);
 
+/** Whether an alert or fault code filter keeps pushes of appearing codes, disappearing ones, or both. */
+const codeStatusOptions: INodePropertyOptions[] = [
+	{ name: 'Appeared or Disappeared', value: 'any' },
+	{ name: 'Appeared Only', value: 'appearing' },
+	{ name: 'Disappeared Only', value: 'disappeared' },
+];
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -76,11 +83,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'alertStatus',
 		type: 'options',
 		default: 'any',
-		options: [
-			{ name: 'Appeared or Disappeared', value: 'any' },
-			{ name: 'Appeared Only', value: 'appearing' },
-			{ name: 'Disappeared Only', value: 'disappeared' },
-		],
+		options: codeStatusOptions,
 		displayOptions: { show: { events: ['alert'] } },
 	},
 	{
@@ -98,11 +101,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'faultStatus',
 		type: 'options',
 		default: 'any',
-		options: [
-			{ name: 'Appeared or Disappeared', value: 'any' },
-			{ name: 'Appeared Only', value: 'appearing' },
-			{ name: 'Disappeared Only', value: 'disappeared' },
-		],
+		options: codeStatusOptions,
 		displayOptions: { show: { events: ['fault'] } },
 	},
 	{
