@@ -1,0 +1,312 @@
+/**
+ * A real n8n 2.41.1 for end-to-end tests: a fresh user folder with the package installed from its
+ * `npm pack` tarball (as users get it), the n8n CLI (import, execute, publish) and `n8n start` on
+ * free ports, on the Node 24 that scripts/n8n-cache.sh keeps in .cache.
+ */
+import { execFile, spawn, type ChildProcess } from 'child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'fs';
+import { createServer, type AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+export const ROOT = resolve(__dirname, '../..');
+const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
+const NODE24_BIN = join(CACHE, 'node24/node_modules/node/bin');
+const N8N_BIN = join(CACHE, 'n8n/node_modules/.bin/n8n');
+
+export const PACKAGE = 'n8n-nodes-segway-fleet';
+export const ACTION_TYPE = `${PACKAGE}.segwayFleet`;
+export const TRIGGER_TYPE = `${PACKAGE}.segwayFleetTrigger`;
+
+/** The e2e suites run only under jest.e2e.config.js (`npm run test:e2e`), not in the unit run. */
+export const describeE2E: jest.Describe = process.env.SEGWAY_E2E === '1' ? describe : describe.skip;
+
+export function freePort(): Promise<number> {
+	return new Promise((resolvePort, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as AddressInfo;
+			server.close(() => resolvePort(port));
+		});
+	});
+}
+
+export interface CliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+export interface CredentialImport {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+/** What `n8n execute --rawOutput` prints: the run's data. */
+export interface RunResult {
+	data: {
+		resultData: {
+			runData: Record<string, Array<{ executionStatus?: string; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			error?: { message?: string };
+			lastNodeExecuted?: string;
+		};
+	};
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000, everyMs = 200): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	let last: unknown;
+	while (Date.now() < until) {
+		try {
+			const value = await probe();
+			if (value !== undefined) return value;
+		} catch (error) {
+			last = error;
+		}
+		await sleep(everyMs);
+	}
+	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly url: string;
+	private server: ChildProcess | undefined;
+	private serverLog = '';
+
+	private constructor(
+		readonly port: number,
+		readonly brokerPort: number,
+	) {
+		this.userFolder = mkdtempSync(join(tmpdir(), 'segway-e2e-n8n-'));
+		this.url = `http://localhost:${port}`;
+	}
+
+	/** A new user folder with the packed package installed; nothing runs yet. */
+	static async create(): Promise<N8nInstance> {
+		if (!existsSync(N8N_BIN) || !existsSync(join(NODE24_BIN, 'node'))) {
+			throw new Error(`n8n is not installed in ${CACHE}: run the tests with npm run test:e2e (it runs scripts/n8n-cache.sh)`);
+		}
+		const instance = new N8nInstance(await freePort(), await freePort());
+		await run('bash', [join(ROOT, 'scripts/install-into-n8n.sh'), instance.userFolder], { cwd: ROOT }).then((r) => {
+			if (r.code !== 0) throw new Error(`installing the package failed:\n${r.stderr}`);
+		});
+		return instance;
+	}
+
+	get env(): NodeJS.ProcessEnv {
+		// Jest's own variables (NODE_ENV=test, JEST_WORKER_ID) stay out of n8n.
+		const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, NODE_OPTIONS: _options, ...inherited } = process.env;
+		return {
+			...inherited,
+			PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}`,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_LOG_LEVEL: 'info',
+		};
+	}
+
+	cli(args: string[], timeoutMs = 120000): Promise<CliResult> {
+		return run(N8N_BIN, args, { env: this.env, cwd: this.userFolder, timeoutMs });
+	}
+
+	private async cliOk(args: string[]): Promise<CliResult> {
+		const result = await this.cli(args);
+		if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+		return result;
+	}
+
+	private writeJson(name: string, value: unknown): string {
+		const file = join(this.userFolder, name);
+		writeFileSync(file, JSON.stringify(value, null, 2));
+		return file;
+	}
+
+	async importCredentials(credentials: CredentialImport[]): Promise<void> {
+		await this.cliOk(['import:credentials', `--input=${this.writeJson('e2e-credentials.json', credentials)}`]);
+	}
+
+	async importWorkflows(workflows: object[]): Promise<void> {
+		await this.cliOk(['import:workflow', `--input=${this.writeJson('e2e-workflows.json', workflows)}`]);
+	}
+
+	/** Every file of a folder, as `n8n import:workflow --separate` takes them. */
+	async importWorkflowFolder(folder: string): Promise<CliResult> {
+		return this.cliOk(['import:workflow', '--separate', `--input=${folder}`]);
+	}
+
+	async publish(workflowId: string): Promise<void> {
+		await this.cliOk(['publish:workflow', `--id=${workflowId}`]);
+	}
+
+	/** `n8n execute --id --rawOutput`: the run data, also when the run failed (exit code 1). */
+	async execute(workflowId: string): Promise<{ code: number; run: RunResult | undefined; output: string }> {
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const start = result.stdout.search(/^\{$/m);
+		let run: RunResult | undefined;
+		if (start >= 0) {
+			try {
+				run = JSON.parse(result.stdout.slice(start)) as RunResult;
+			} catch {
+				run = undefined;
+			}
+		}
+		return { code: result.code, run, output: `${result.stdout}\n${result.stderr}` };
+	}
+
+	/** `n8n start` in its own process group; resolves once the readiness check answers 200. */
+	async start(): Promise<void> {
+		const child = spawn(N8N_BIN, ['start'], { env: this.env, cwd: this.userFolder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.server = child;
+		child.stdout?.on('data', (d: Buffer) => (this.serverLog += d.toString()));
+		child.stderr?.on('data', (d: Buffer) => (this.serverLog += d.toString()));
+		await waitFor(
+			'n8n readiness',
+			async () => {
+				if (child.exitCode !== null) throw new Error(`n8n exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
+				const res = await fetch(`${this.url}/healthz/readiness`).catch(() => undefined);
+				return res?.status === 200 ? true : undefined;
+			},
+			90000,
+			250,
+		);
+	}
+
+	get log(): string {
+		return this.serverLog;
+	}
+
+	async stop(): Promise<void> {
+		const child = this.server;
+		this.server = undefined;
+		if (child?.pid !== undefined && child.exitCode === null) {
+			const exited = new Promise<void>((r) => child.once('exit', () => r()));
+			try {
+				process.kill(-child.pid, 'SIGTERM');
+			} catch {
+				// already gone
+			}
+			const timer = setTimeout(() => {
+				try {
+					process.kill(-(child.pid as number), 'SIGKILL');
+				} catch {
+					// already gone
+				}
+			}, 10000);
+			await exited;
+			clearTimeout(timer);
+		}
+	}
+
+	async dispose(): Promise<void> {
+		await this.stop();
+		if (process.env.SEGWAY_E2E_KEEP !== '1') rmSync(this.userFolder, { recursive: true, force: true });
+	}
+
+	/** Owner account + login through n8n's internal REST API (what the editor uses). */
+	async login(): Promise<RestClient> {
+		const owner = { email: 'e2e-owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
+		const setup = await fetch(`${this.url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (setup.status !== 200) throw new Error(`owner setup answered ${setup.status}: ${await setup.text()}`);
+		const login = await fetch(`${this.url}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+		});
+		if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
+		const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? ''])
+			.map((c) => c.split(';')[0])
+			.join('; ');
+		return new RestClient(this.url, cookie);
+	}
+}
+
+export class RestClient {
+	constructor(
+		readonly url: string,
+		private readonly cookie: string,
+	) {}
+
+	async get<T = unknown>(path: string): Promise<T> {
+		const res = await fetch(`${this.url}${path}`, { headers: { cookie: this.cookie } });
+		if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+		return (await res.json()) as T;
+	}
+}
+
+function run(
+	command: string,
+	args: string[],
+	options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+	return new Promise((resolveRun) => {
+		execFile(
+			command,
+			args,
+			{ env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120000, maxBuffer: 64 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+				resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
+			},
+		);
+	});
+}
+
+/** The example workflows shipped in examples/. */
+export function readExamples(): Array<{ file: string; workflow: ExampleWorkflow }> {
+	const folder = join(ROOT, 'examples');
+	return require('fs')
+		.readdirSync(folder)
+		.filter((f: string) => f.endsWith('.json'))
+		.sort()
+		.map((file: string) => ({ file, workflow: JSON.parse(readFileSync(join(folder, file), 'utf8')) as ExampleWorkflow }));
+}
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+	webhookId?: string;
+	onError?: string;
+}
+
+export interface ExampleWorkflow {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+}
+
+/** The credential id and name the examples reference; tests and the demo import it under them. */
+export const DEMO_CREDENTIAL = { id: 'segwayFleetDemo1', name: 'Segway Fleet (simulator)' };
+
+export function simulatorCredential(baseUrl: string, clientId: string, clientSecret: string): CredentialImport {
+	return { ...DEMO_CREDENTIAL, type: 'segwayFleetApi', data: { clientId, clientSecret, region: 'custom', baseUrl } };
+}
+
+/** Items of a node's first output in a run. */
+export function outputOf(run: RunResult | undefined, nodeName: string, output = 0): Array<Record<string, unknown>> {
+	const runs = run?.data.resultData.runData[nodeName];
+	if (!runs || runs.length === 0) throw new Error(`node "${nodeName}" did not run`);
+	return (runs[0].data?.main[output] ?? []).map((item) => item.json);
+}
