@@ -9,7 +9,6 @@ module.exports = {
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
-	setupFiles: ['<rootDir>/test/e2e/setup-env.js'],
 	testTimeout: 120000,
 	// The suites each start n8n; in parallel they would compete for CPU and slow each other down.
 	maxWorkers: 1,

@@ -8,14 +8,13 @@ import {
 	ACTION_TYPE,
 	DEMO_CREDENTIAL,
 	N8nInstance,
-	describeE2E,
 	outputOf,
 	readExamples,
 	simulatorCredential,
 	type ExampleWorkflow,
 	type RunResult,
 	type WorkflowNode,
-} from './n8n';
+} from '../support/n8n';
 
 interface OperationCase {
 	resource: string;
@@ -123,7 +122,7 @@ function allOperationsWorkflow(vehicleOf: (c: OperationCase) => string, offlineV
 	return { id: ALL_OPS_ID, name: 'e2e: every operation', active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }
 
-describeE2E('action node in n8n 2.41.1', () => {
+describe('action node in n8n 2.41.1', () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
 	let run: RunResult | undefined;

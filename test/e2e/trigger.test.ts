@@ -12,13 +12,12 @@ import {
 	N8nInstance,
 	ROOT,
 	TRIGGER_TYPE,
-	describeE2E,
 	readExamples,
 	simulatorCredential,
 	sleep,
 	waitFor,
 	type RestClient,
-} from './n8n';
+} from '../support/n8n';
 
 const WORKFLOW_ID = 'e2eTriggerForward';
 const WEBHOOK_ID = '0e2e7e57-0000-4000-8000-00000000f00d';
@@ -30,7 +29,7 @@ interface NodeTypeDescription {
 	properties: Array<{ name: string }>;
 }
 
-describeE2E('trigger node in n8n 2.41.1', () => {
+describe('trigger node in n8n 2.41.1', () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
 	let rest: RestClient;

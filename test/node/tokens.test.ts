@@ -97,5 +97,18 @@ test('wrong client secret: the user reads "Bad client credentials"', async () =>
 	clearTokenCache();
 	const result = await fx.run(status, items(1));
 	expect(result.error?.message).toBe('Bad client credentials');
+	expect(result.error?.description).toContain('Client Secret');
 	expect(fx.apiRequests()).toHaveLength(0);
+});
+
+test('an unreachable host is said to be unreachable, not a credential problem', async () => {
+	const url = fx.sim.url;
+	await fx.sim.close();
+	clearTokenCache();
+	const result = await fx.run(status, [{ iotCode: '861477038719116' }]);
+	// n8n words a refused connection itself.
+	expect(result.error?.message).toBe('The service refused the connection - perhaps it is offline');
+	expect(result.error?.description).toBe(
+		`Nothing answered at ${url}: check the Region (or Base URL) of the Segway Fleet API credential and the network.`,
+	);
 });

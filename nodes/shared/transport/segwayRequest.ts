@@ -13,7 +13,7 @@ import {
 import type { ApiRequest } from '../api/request';
 import { CODE_TOKEN_INVALID } from '../api/codes';
 import { resolveBaseUrl } from '../api/regions';
-import { getAccessToken, type SegwayCredentials } from './tokenCache';
+import { getAccessToken, TokenRequestError, type SegwayCredentials } from './tokenCache';
 import { isTransientCode, isTransientTransportError, segwayCodeError, type SegwayEnvelope } from './segwayErrors';
 
 export const CREDENTIAL_TYPE = 'segwayFleetApi';
@@ -47,9 +47,12 @@ async function currentToken(ctx: IExecuteFunctions, session: SegwaySession, reje
 	try {
 		return await getAccessToken(ctx.helpers, session.credentials, rejected);
 	} catch (error) {
+		const unreachable = error instanceof TokenRequestError && error.reason === 'unreachable';
 		throw new NodeApiError(ctx.getNode(), error as JsonObject, {
 			message: (error as Error).message,
-			description: 'Check the Client ID, Client Secret and Region of the Segway Fleet API credential.',
+			description: unreachable
+				? `Nothing answered at ${session.baseUrl}: check the Region (or Base URL) of the Segway Fleet API credential and the network.`
+				: 'Check the Client ID, Client Secret and Region of the Segway Fleet API credential.',
 		});
 	}
 }

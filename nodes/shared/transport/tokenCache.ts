@@ -38,7 +38,11 @@ const RENEW_FRACTION = 0.1;
  * ("Bad client credentials") with its generic text for that status.
  */
 export class TokenRequestError extends Error {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/** `rejected`: Segway refused the client; `unreachable`: no answer from the host at all. */
+		readonly reason: 'rejected' | 'unreachable' | 'invalid-answer',
+	) {
 		super(message);
 		this.name = 'TokenRequestError';
 	}
@@ -107,7 +111,7 @@ async function fetchToken(requester: HttpRequester, credentials: SegwayCredentia
 	const value = response?.access_token;
 	const expiresIn = Number(response?.expires_in);
 	if (typeof value !== 'string' || value === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-		throw new TokenRequestError('The Segway token endpoint answered without an access token');
+		throw new TokenRequestError('The Segway token endpoint answered without an access token', 'invalid-answer');
 	}
 	const lifetimeMs = expiresIn * 1000;
 	const margin = Math.min(RENEW_MARGIN_MS, lifetimeMs * RENEW_FRACTION);
@@ -129,9 +133,10 @@ function toTokenError(error: unknown): TokenRequestError {
 	const status = Number(response?.status ?? shape.httpCode) || undefined;
 	const data = parseBody(response?.data ?? response?.body);
 	const description = typeof data?.error_description === 'string' ? data.error_description : undefined;
-	if (description) return new TokenRequestError(description);
-	if (status === 401) return new TokenRequestError('Bad client credentials');
-	return new TokenRequestError(`Could not get a Segway access token: ${shape.message ?? String(error)}`);
+	if (description) return new TokenRequestError(description, 'rejected');
+	if (status === 401) return new TokenRequestError('Bad client credentials', 'rejected');
+	const message = `Could not get a Segway access token: ${shape.message ?? String(error)}`;
+	return new TokenRequestError(message, status === undefined ? 'unreachable' : 'invalid-answer');
 }
 
 function parseBody(data: unknown): IDataObject | undefined {

@@ -18,9 +18,6 @@ export const PACKAGE = 'n8n-nodes-segway-fleet';
 export const ACTION_TYPE = `${PACKAGE}.segwayFleet`;
 export const TRIGGER_TYPE = `${PACKAGE}.segwayFleetTrigger`;
 
-/** The e2e suites run only under jest.e2e.config.js (`npm run test:e2e`), not in the unit run. */
-export const describeE2E: jest.Describe = process.env.SEGWAY_E2E === '1' ? describe : describe.skip;
-
 export function freePort(): Promise<number> {
 	return new Promise((resolvePort, reject) => {
 		const server = createServer();
