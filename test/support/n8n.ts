@@ -12,7 +12,7 @@ import { join, resolve } from 'path';
 export const ROOT = resolve(__dirname, '../..');
 const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
 const NODE24_BIN = join(CACHE, 'node24/node_modules/node/bin');
-const N8N_BIN = join(CACHE, 'n8n/node_modules/.bin/n8n');
+export const N8N_BIN = join(CACHE, 'n8n/node_modules/.bin/n8n');
 
 export const PACKAGE = 'n8n-nodes-segway-fleet';
 export const ACTION_TYPE = `${PACKAGE}.segwayFleet`;
@@ -163,9 +163,13 @@ export class N8nInstance {
 		return { code: result.code, run, output: `${result.stdout}\n${result.stderr}` };
 	}
 
-	/** `n8n start` in its own process group; resolves once the readiness check answers 200. */
-	async start(): Promise<void> {
-		const child = spawn(N8N_BIN, ['start'], { env: this.env, cwd: this.userFolder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	/**
+	 * `n8n start` in its own process group; resolves once the readiness check answers 200.
+	 * `extraEnv` adds to or overrides `env` for this server only (benchmarks: settings, NODE_OPTIONS).
+	 */
+	async start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+		const env = { ...this.env, ...extraEnv };
+		const child = spawn(N8N_BIN, ['start'], { env, cwd: this.userFolder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server = child;
 		child.stdout?.on('data', (d: Buffer) => (this.serverLog += d.toString()));
 		child.stderr?.on('data', (d: Buffer) => (this.serverLog += d.toString()));

@@ -1,0 +1,310 @@
+/**
+ * Fleet commands in real n8n 2.41.1: one workflow runs `status` (and `lock`) for 1,000 vehicles
+ * against the simulator, next to what an n8n user builds without this package (Set → Split Out
+ * → HTTP Request, every request in flight at once) and the network floor. Each configuration is
+ * timed over `n8n execute` and compared by its marginal time over a one-item run of the same
+ * workflow, as `n8n execute` itself costs seconds of start-up.
+ *
+ *   npm run bench:fleet-command [-- --latencies 0,50,200 --repeat 2 --big 10000]
+ *
+ * Prints a table and writes bench/results/fleet-command.json.
+ */
+import { spawn } from 'child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { loadavg } from 'os';
+import { join } from 'path';
+import { parseArgs } from 'util';
+
+import { DEFAULT_CONCURRENCY } from '../nodes/SegwayFleet/description';
+import { DEMO_CLIENT, startSimulator, type Simulator } from '../simulator';
+import { N8N_BIN, N8nInstance, ROOT } from '../test/support/n8n';
+
+const { values: args } = parseArgs({
+	options: {
+		latencies: { type: 'string', default: '0,50,200' },
+		repeat: { type: 'string', default: '2' },
+		big: { type: 'string', default: '10000' },
+	},
+});
+const LATENCIES = args.latencies.split(',').map(Number);
+const REPEAT = Number(args.repeat);
+const BIG = Number(args.big);
+const FLEET = 1000;
+/** The latency the issue's target is stated at. */
+const TARGET_LATENCY_MS = 50;
+const CREDENTIAL = { id: 'benchSegwayCred1', name: 'Segway simulator' };
+
+type Shape = 'package-status' | 'package-lock' | 'peer-status';
+
+interface Sample {
+	seconds: number;
+	peakRssMb: number;
+	maxInFlight: number;
+	tokenRequests: number;
+	apiRequests: number;
+	ok: boolean;
+}
+
+function workflowId(shape: Shape, items: number): string {
+	// n8n workflow ids are 16 characters here; readable and unique per configuration.
+	return `${shape.replace(/[^a-z]/g, '').slice(0, 10)}${String(items).padStart(6, '0')}`;
+}
+
+const position = (i: number): [number, number] => [i * 220, 0];
+
+/** Manual → Set (the IMEIs) → Split Out → the request node, identical in front for both sides. */
+function workflow(shape: Shape, iotCodes: string[], simUrl: string): object {
+	const id = workflowId(shape, iotCodes.length);
+	const isPeer = shape === 'peer-status';
+	const nodes: object[] = [
+		{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: position(0), parameters: {} },
+	];
+	if (isPeer) {
+		// What a user builds without the package: fetch a token, then one HTTP Request per vehicle.
+		nodes.push({
+			id: 'n2',
+			name: 'Get Token',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.5,
+			position: position(1),
+			parameters: {
+				method: 'POST',
+				url: `${simUrl}/oauth/token`,
+				sendBody: true,
+				contentType: 'form-urlencoded',
+				bodyParameters: {
+					parameters: [
+						{ name: 'client_id', value: DEMO_CLIENT.clientId },
+						{ name: 'client_secret', value: DEMO_CLIENT.clientSecret },
+						{ name: 'grant_type', value: 'client_credentials' },
+					],
+				},
+				options: {},
+			},
+		});
+	}
+	nodes.push(
+		{
+			id: 'n3',
+			name: 'Vehicles',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: position(2),
+			parameters: {
+				mode: 'raw',
+				jsonOutput: isPeer
+					? `={ "token": "{{ $json.access_token }}", "iotCodes": ${JSON.stringify(iotCodes)} }`
+					: JSON.stringify({ iotCodes }),
+				options: {},
+			},
+		},
+		{
+			id: 'n4',
+			name: 'One Item per Vehicle',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: position(3),
+			parameters: {
+				fieldToSplitOut: 'iotCodes',
+				include: isPeer ? 'allOtherFields' : 'noOtherFields',
+				options: { destinationFieldName: 'iotCode' },
+			},
+		},
+		isPeer
+			? {
+					id: 'n5',
+					name: 'Status',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.5,
+					position: position(4),
+					parameters: {
+						url: `${simUrl}/api/v2/vehicle/query/current/status`,
+						sendQuery: true,
+						queryParameters: { parameters: [{ name: 'iotCode', value: '={{ $json.iotCode }}' }] },
+						sendHeaders: true,
+						headerParameters: { parameters: [{ name: 'Authorization', value: '=bearer {{ $json.token }}' }] },
+						options: {},
+					},
+				}
+			: {
+					id: 'n5',
+					name: 'Segway Fleet',
+					type: 'n8n-nodes-segway-fleet.segwayFleet',
+					typeVersion: 1,
+					position: position(4),
+					parameters: {
+						resource: shape === 'package-lock' ? 'control' : 'query',
+						operation: shape === 'package-lock' ? 'lock' : 'status',
+						iotCode: '={{ $json.iotCode }}',
+						options: {},
+					},
+					credentials: { segwayFleetApi: CREDENTIAL },
+				},
+	);
+	const chain = nodes.map((n) => (n as { name: string }).name);
+	const connections = Object.fromEntries(
+		chain.slice(0, -1).map((name, i) => [name, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]),
+	);
+	return { id, name: `bench ${shape} ${iotCodes.length}`, active: false, nodes, connections, settings: {} };
+}
+
+/** Peak resident memory from the kernel's high-water mark, sampled until the process exits. */
+async function executeTimed(instance: N8nInstance, id: string): Promise<{ seconds: number; peakRssMb: number; ok: boolean }> {
+	const started = process.hrtime.bigint();
+	const child = spawn(N8N_BIN, ['execute', `--id=${id}`], { env: instance.env, cwd: instance.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
+	child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
+	let peakKb = 0;
+	const sampler = setInterval(() => {
+		try {
+			const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+			if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+		} catch {
+			// the process has just exited
+		}
+	}, 50);
+	const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+	clearInterval(sampler);
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	if (code !== 0) console.error(`n8n execute --id=${id} exited ${code}:\n${output}`);
+	return { seconds, peakRssMb: Math.round(peakKb / 1024), ok: code === 0 };
+}
+
+async function measure(instance: N8nInstance, sim: Simulator, id: string): Promise<Sample> {
+	sim.resetStats();
+	const run = await executeTimed(instance, id);
+	const { maxInFlight, tokenRequests, apiRequests } = sim.stats;
+	return { ...run, maxInFlight, tokenRequests, apiRequests };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+interface Row {
+	latencyMs: number;
+	what: string;
+	items: number;
+	seconds: number;
+	baselineSeconds: number;
+	marginalSeconds: number;
+	peakRssMb: number;
+	maxInFlight: number;
+	tokenRequests: number;
+	apiRequests: number;
+	ok: boolean;
+}
+
+async function main(): Promise<void> {
+	console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	const sim = await startSimulator({ vehicles: Math.max(FLEET, BIG), seed: 'bench', pushEnabled: false, autoParkSeconds: 0, recordLimit: 100 });
+	const codes = sim.iotCodes;
+	const instance = await N8nInstance.create();
+	const rows: Row[] = [];
+	try {
+		await instance.importCredentials([
+			{
+				...CREDENTIAL,
+				type: 'segwayFleetApi',
+				data: { clientId: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret, region: 'custom', baseUrl: sim.url, accessToken: '' },
+			},
+		]);
+		const configs: Array<{ shape: Shape; items: number; latencies: number[] }> = [
+			{ shape: 'peer-status', items: FLEET, latencies: LATENCIES },
+			{ shape: 'package-status', items: FLEET, latencies: LATENCIES },
+			{ shape: 'package-lock', items: FLEET, latencies: [50] },
+			...(BIG > 0 ? [{ shape: 'package-status' as Shape, items: BIG, latencies: [50] }] : []),
+		];
+		const workflows = new Map<string, object>();
+		for (const { shape, items } of configs) {
+			for (const n of [1, items]) workflows.set(workflowId(shape, n), workflow(shape, codes.slice(0, n), sim.url));
+		}
+		await instance.importWorkflows([...workflows.values()]);
+		// The first CLI run of a user folder migrates its database; keep that out of the figures.
+		await executeTimed(instance, workflowId('package-status', 1));
+
+		for (const latency of LATENCIES) {
+			sim.configure({ latencyMs: latency });
+			for (const { shape, items, latencies } of configs) {
+				if (!latencies.includes(latency)) continue;
+				const base: Sample[] = [];
+				const full: Sample[] = [];
+				for (let r = 0; r < REPEAT; r++) {
+					base.push(await measure(instance, sim, workflowId(shape, 1)));
+					full.push(await measure(instance, sim, workflowId(shape, items)));
+				}
+				const seconds = median(full.map((s) => s.seconds));
+				const baselineSeconds = median(base.map((s) => s.seconds));
+				const row: Row = {
+					latencyMs: latency,
+					what: shape,
+					items,
+					seconds,
+					baselineSeconds,
+					marginalSeconds: seconds - baselineSeconds,
+					peakRssMb: Math.max(...full.map((s) => s.peakRssMb)),
+					maxInFlight: Math.max(...full.map((s) => s.maxInFlight)),
+					tokenRequests: Math.max(...full.map((s) => s.tokenRequests)),
+					apiRequests: full[full.length - 1].apiRequests,
+					ok: full.every((s) => s.ok) && base.every((s) => s.ok),
+				};
+				rows.push(row);
+				console.log(
+					`${latency} ms  ${shape} × ${items}: ${row.marginalSeconds.toFixed(2)} s marginal (${seconds.toFixed(2)} − ${baselineSeconds.toFixed(2)}), ` +
+						`in flight ≤ ${row.maxInFlight}, tokens ${row.tokenRequests}, peak RSS ${row.peakRssMb} MB`,
+				);
+			}
+		}
+	} finally {
+		await instance.dispose();
+		await sim.close();
+	}
+	report(rows);
+}
+
+function report(rows: Row[]): void {
+	const header = ['latency', 'workflow', 'items', 'marginal s', 'total s', 'max in flight', 'token requests', 'API requests', 'peak RSS MB', 'floor s'];
+	const table = rows.map((r) => {
+		// The network floor: items × latency / requests in flight (the peer has them all in flight).
+		const inFlight = r.what === 'peer-status' ? r.items : DEFAULT_CONCURRENCY;
+		const floor = (r.items * r.latencyMs) / 1000 / inFlight;
+		return [
+			`${r.latencyMs} ms`,
+			r.what,
+			String(r.items),
+			r.marginalSeconds.toFixed(2),
+			r.seconds.toFixed(2),
+			String(r.maxInFlight),
+			String(r.tokenRequests),
+			String(r.apiRequests),
+			String(r.peakRssMb),
+			floor.toFixed(2),
+		];
+	});
+	const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+	console.log(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+	for (const row of table) console.log(line(row));
+
+	console.log(
+		`\nTarget (at ${TARGET_LATENCY_MS} ms): package marginal ≤ 1.2 × peer marginal at the default concurrency (${DEFAULT_CONCURRENCY}), ` +
+			`in flight ≤ ${DEFAULT_CONCURRENCY}, one token per run; other latencies are shown for information`,
+	);
+	for (const latency of new Set(rows.map((r) => r.latencyMs))) {
+		const peer = rows.find((r) => r.latencyMs === latency && r.what === 'peer-status' && r.items === FLEET);
+		const ours = rows.find((r) => r.latencyMs === latency && r.what === 'package-status' && r.items === FLEET);
+		if (!peer || !ours) continue;
+		const ratio = ours.marginalSeconds / peer.marginalSeconds;
+		const pass = ratio <= 1.2 && ours.maxInFlight <= DEFAULT_CONCURRENCY && ours.tokenRequests <= 1 && ours.ok && peer.ok;
+		const verdict = latency === TARGET_LATENCY_MS ? (pass ? 'PASS' : 'FAIL') : 'info';
+		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}`);
+	}
+	console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	const dir = join(ROOT, 'bench/results');
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(join(dir, 'fleet-command.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), defaultConcurrency: DEFAULT_CONCURRENCY, rows }, null, 2));
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
