@@ -78,32 +78,32 @@ describe('tokens', () => {
 	});
 
 	it('lets a token die at expiry', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 0.6 });
+		sim = await startSimulator({ tokenTtlSeconds: 1.5 });
 		const token = await getToken(sim);
 		expect(await codeWith(sim, token)).toBe(0);
-		await sleep(700);
+		await sleep(1700);
 		expect(await codeWith(sim, token)).toBe(15101);
 	});
 
 	it('keeps the previous token alive for the overlap after a renewal, then kills it', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 3600, tokenOverlapSeconds: 0.6 });
+		sim = await startSimulator({ tokenTtlSeconds: 3600, tokenOverlapSeconds: 1.5 });
 		const first = await getToken(sim);
 		const second = await getToken(sim);
 		expect(second).not.toBe(first);
 		expect(await codeWith(sim, first)).toBe(0);
 		expect(await codeWith(sim, second)).toBe(0);
 		expect(sim.tokenCounts()).toEqual([{ clientId: DEMO_CLIENT.clientId, liveTokens: 2 }]);
-		await sleep(700);
+		await sleep(1700);
 		expect(await codeWith(sim, first)).toBe(15101);
 		expect(await codeWith(sim, second)).toBe(0);
 		expect(sim.tokenCounts()).toEqual([{ clientId: DEMO_CLIENT.clientId, liveTokens: 1 }]);
 	});
 
 	it('does not extend an old token that expires within the overlap anyway', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 0.6, tokenOverlapSeconds: 300 });
+		sim = await startSimulator({ tokenTtlSeconds: 1.5, tokenOverlapSeconds: 300 });
 		const first = await getToken(sim);
 		await getToken(sim);
-		await sleep(700);
+		await sleep(1700);
 		expect(await codeWith(sim, first)).toBe(15101);
 	});
 
