@@ -22,6 +22,8 @@ export interface LoadRequest {
 	method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
 	headers?: Record<string, string>;
 	body?: string;
+	/** Called once the request is settled: acknowledged or not (rejected, failed). */
+	onSettled?: (acknowledged: boolean) => void;
 }
 
 export interface LoadResult {
@@ -98,6 +100,7 @@ class Run {
 			const at = performance.now();
 			this.lastAnswer = Math.max(this.lastAnswer, at);
 			const ok = this.options.accept ? this.options.accept(res.statusCode, body) : res.statusCode === 200;
+			req.onSettled?.(ok);
 			if (ok) {
 				this.acknowledged += 1;
 				this.latency.record(at - startedAt);
@@ -106,6 +109,7 @@ class Run {
 				this.rejected[key] = (this.rejected[key] ?? 0) + 1;
 			}
 		} catch (error) {
+			req.onSettled?.(false);
 			this.lastAnswer = Math.max(this.lastAnswer, performance.now());
 			const key = (error as Error).message || String(error);
 			this.failed[key] = (this.failed[key] ?? 0) + 1;

@@ -164,3 +164,37 @@ export function summarizeProfile(profile: CpuProfile, inclusivePatterns: Record<
 		inclusiveFunctions: sorted(inclusiveFns, 'fn'),
 	};
 }
+
+/**
+ * Where time spent in frames matching `pattern` comes from: for each sample inside such a frame,
+ * the first `depth` frames above the outermost matching one (the callers into that code), with
+ * the time summed per distinct caller chain, descending.
+ */
+export function entryPoints(profile: CpuProfile, pattern: RegExp, depth = 3): Array<{ callers: string; ms: number }> {
+	const byId = new Map<number, ProfileNode>();
+	const parent = new Map<number, number>();
+	for (const node of profile.nodes) {
+		byId.set(node.id, node);
+		for (const child of node.children ?? []) parent.set(child, node.id);
+	}
+	const totals = new Map<string, number>();
+	for (let i = 0; i < profile.samples.length; i++) {
+		const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+		let inside = false;
+		let chain: string[] = [];
+		for (let at: number | undefined = profile.samples[i]; at !== undefined; at = parent.get(at)) {
+			const frame = byId.get(at)?.callFrame;
+			if (!frame) break;
+			if (pattern.test(frame.url)) {
+				inside = true;
+				chain = [];
+			} else if (inside && frame.url !== '' && chain.length < depth) {
+				chain.push(describe(frame));
+			}
+		}
+		if (!inside) continue;
+		const key = chain.length > 0 ? chain.join(' ← ') : '(no JS caller: background work)';
+		totals.set(key, (totals.get(key) ?? 0) + ms);
+	}
+	return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([callers, ms]) => ({ callers, ms }));
+}
