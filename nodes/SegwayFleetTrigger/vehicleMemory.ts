@@ -68,6 +68,8 @@ export interface NodeMemory {
 	lastStates: VehicleTable<string>;
 	/** Signatures of pushes that started a run, for Segway's retry. */
 	recent: RecentPushes;
+	/** The credential's client secret and when it was read (see SegwayFleetTrigger's clientSecret). */
+	secret?: { value: string; readAt: number };
 }
 
 /** Per trigger node, far above any real fleet: a bound on memory, not a limit anyone should reach. */

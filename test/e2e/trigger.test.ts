@@ -65,7 +65,8 @@ describe('trigger node in n8n 2.41.1', () => {
 						id: '10000000-0000-4000-8000-000000000001',
 						name: 'Segway Fleet Trigger',
 						type: TRIGGER_TYPE,
-						typeVersion: 1,
+						// The default for new workflows; 1 behaves the same (covered by the unit harness).
+						typeVersion: 1.1,
 						position: [0, 0],
 						webhookId: WEBHOOK_ID,
 						parameters: { events: ['alert', 'fault', 'location', 'status'], alertCodes: [1, 6] },

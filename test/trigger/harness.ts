@@ -64,6 +64,9 @@ export interface HarnessOptions {
 }
 
 export class TriggerHarness {
+	/** How often the node read its credential (n8n: a database read and a decryption each). */
+	credentialReads = 0;
+
 	readonly executions: StartedExecution[] = [];
 
 	/** What n8n's database holds for the workflow's static data (JSON, like the DB column). */
@@ -235,6 +238,7 @@ export class TriggerHarness {
 				throw new Error('not used');
 			},
 			getDecrypted: async () => {
+				harness.credentialReads++;
 				const credential = harness.options.credential;
 				if (credential === null || credential === undefined) {
 					throw new Error('Credentials not found');

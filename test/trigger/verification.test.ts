@@ -229,6 +229,27 @@ describe('field order and encodings', () => {
 	});
 });
 
+describe('the client secret is read once, and again when it may have changed', () => {
+	test('many pushes, one credential read', async () => {
+		for (let i = 0; i < 10; i++) {
+			const answer = await postForm(harness.urlFor('alert'), signed(alertPush({ statusUtcTime: String(1700000000 + i) })));
+			expect(answer.status).toBe(200);
+		}
+		expect(harness.credentialReads).toBe(1);
+	});
+
+	test('a rotated secret is honoured on the first push signed with it; the old one is refused', async () => {
+		expect((await postForm(harness.urlFor('alert'), signed(alertPush()))).status).toBe(200);
+		harness.setCredential({ clientId: 'A20081', clientSecret: 'rotated-secret' });
+		const rotated = await postForm(harness.urlFor('alert'), signed(alertPush({ code: '3' }), 'rotated-secret'));
+		expect(rotated.status).toBe(200);
+		expect(harness.credentialReads).toBe(2);
+		const old = await postForm(harness.urlFor('alert'), signed(alertPush({ code: '2' })));
+		expect(old.status).toBe(401);
+		expect(harness.executions).toHaveLength(2);
+	});
+});
+
 describe('bad setup never crashes and answers clearly', () => {
 	test('no credential on the node: 500 with a clear message, nothing started', async () => {
 		harness.setCredential(null);
