@@ -312,7 +312,8 @@ function workflows(configs: Config[]): object[] {
 		return workflow(c.workflowId, `bench: Segway Fleet Trigger (${parameters.statusMode}) → No Op`, {
 			name: 'Segway Fleet Trigger',
 			type: TRIGGER_TYPE,
-			typeVersion: 1,
+			// What new workflows get; version 1 pays n8n's Webhook-v1 expression on every push.
+			typeVersion: 1.1,
 			webhookId: c.webhookId,
 			parameters,
 			credentials,
