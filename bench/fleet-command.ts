@@ -18,6 +18,9 @@ import { parseArgs } from 'util';
 import { DEFAULT_CONCURRENCY } from '../nodes/SegwayFleet/description';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../simulator';
 import { N8N_BIN, N8nInstance, ROOT } from '../test/support/n8n';
+import { formatLoad } from './lib/machine';
+import { printTable } from './lib/table';
+import { percentile } from './lib/stats';
 
 const { values: args } = parseArgs({
 	options: {
@@ -178,7 +181,7 @@ async function measure(instance: N8nInstance, sim: Simulator, id: string): Promi
 	return { ...run, maxInFlight, tokenRequests, apiRequests };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 interface Row {
 	latencyMs: number;
@@ -195,7 +198,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-	console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	console.log(`load average at start: ${formatLoad(loadavg())}`);
 	const sim = await startSimulator({ vehicles: Math.max(FLEET, BIG), seed: 'bench', pushEnabled: false, autoParkSeconds: 0, recordLimit: 100 });
 	const codes = sim.iotCodes;
 	const instance = await N8nInstance.create();
@@ -262,29 +265,26 @@ async function main(): Promise<void> {
 }
 
 function report(rows: Row[]): void {
-	const header = ['latency', 'workflow', 'items', 'marginal s', 'total s', 'max in flight', 'token requests', 'API requests', 'peak RSS MB', 'floor s'];
-	const table = rows.map((r) => {
-		// The network floor: items × latency / requests in flight (the peer has them all in flight).
-		const inFlight = r.what === 'peer-status' ? r.items : DEFAULT_CONCURRENCY;
-		const floor = (r.items * r.latencyMs) / 1000 / inFlight;
-		return [
-			`${r.latencyMs} ms`,
-			r.what,
-			String(r.items),
-			r.marginalSeconds.toFixed(2),
-			r.seconds.toFixed(2),
-			String(r.maxInFlight),
-			String(r.tokenRequests),
-			String(r.apiRequests),
-			String(r.peakRssMb),
-			floor.toFixed(2),
-		];
-	});
-	const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-	console.log(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-	for (const row of table) console.log(line(row));
-
+	printTable(
+		['latency ms', 'workflow', 'items', 'marginal s', 'total s', 'max in flight', 'token requests', 'API requests', 'peak RSS MB', 'floor s'],
+		rows.map((r) => {
+			// The network floor: items × latency / requests in flight (the peer has them all in flight).
+			const inFlight = r.what === 'peer-status' ? r.items : DEFAULT_CONCURRENCY;
+			return [
+				r.latencyMs,
+				r.what,
+				r.items,
+				r.marginalSeconds,
+				r.seconds,
+				r.maxInFlight,
+				r.tokenRequests,
+				r.apiRequests,
+				r.peakRssMb,
+				(r.items * r.latencyMs) / 1000 / inFlight,
+			];
+		}),
+		{ title: 'Fleet commands in real n8n 2.41.1 (marginal = time over a one-item run of the same workflow)', digits: 2 },
+	);
 	console.log(
 		`\nTarget (at ${TARGET_LATENCY_MS} ms): package marginal ≤ 1.2 × peer marginal at the default concurrency (${DEFAULT_CONCURRENCY}), ` +
 			`in flight ≤ ${DEFAULT_CONCURRENCY}, one token per run; other latencies are shown for information`,
@@ -298,7 +298,7 @@ function report(rows: Row[]): void {
 		const verdict = latency === TARGET_LATENCY_MS ? (pass ? 'PASS' : 'FAIL') : 'info';
 		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}`);
 	}
-	console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	console.log(`load average at end: ${formatLoad(loadavg())}`);
 	const dir = join(ROOT, 'bench/results');
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(join(dir, 'fleet-command.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), defaultConcurrency: DEFAULT_CONCURRENCY, rows }, null, 2));

@@ -9,6 +9,7 @@ import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { parseArgs } from 'util';
 import { Pool, request } from 'undici';
+import { percentile } from './lib/stats';
 
 const { values } = parseArgs({
 	options: {
@@ -48,11 +49,6 @@ async function startChild(): Promise<{ url: string; stop: () => Promise<void> }>
 				child.kill('SIGTERM');
 			}),
 	};
-}
-
-function percentile(sorted: number[], p: number): number {
-	if (sorted.length === 0) return NaN;
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function main(): Promise<void> {
