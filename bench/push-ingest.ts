@@ -31,6 +31,7 @@ import { parseArgs } from 'util';
 
 import { computeSignature } from '../nodes/shared/api/pushes';
 import { DEMO_CLIENT, encodeForm } from '../simulator';
+import { seededRandom } from '../simulator/random';
 import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE, waitFor, type RestClient } from '../test/support/n8n';
 import { closedLoop, notAcknowledged, openLoop, type LoadRequest, type LoadResult } from './lib/load';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
@@ -97,18 +98,6 @@ const N8N_SETTINGS: Record<string, string> = {
 // ---------------------------------------------------------------------------------------------
 // The fleet: 1,000 vehicles pushing status in turn; batteries drain slowly.
 
-/** Deterministic random numbers (mulberry32). */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 interface Vehicle {
 	iotCode: string;
 	/** Battery in %, a float; pushes report its floor. */
@@ -139,7 +128,7 @@ class Fleet {
 	private lastUtc = 0;
 
 	constructor(size: number, crossers: number, pushesPerVehicle: number, seed: number, private readonly secret: string) {
-		const rnd = random(seed);
+		const rnd = seededRandom(seed);
 		const drain = 0.1;
 		const floor = THRESHOLD + drain * pushesPerVehicle + 2;
 		for (let i = 0; i < size; i++) {
