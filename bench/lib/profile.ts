@@ -112,18 +112,26 @@ function describe(frame: CallFrame): string {
 	return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
 }
 
-export function summarizeProfile(profile: CpuProfile, inclusivePatterns: Record<string, RegExp> = {}): ProfileSummary {
+/** The profile's nodes by id, each node's parent, and every sample with its time in ms. */
+function indexProfile(profile: CpuProfile): {
+	byId: Map<number, ProfileNode>;
+	parent: Map<number, number>;
+	samples: Array<{ id: number; ms: number }>;
+} {
 	const byId = new Map<number, ProfileNode>();
 	const parent = new Map<number, number>();
 	for (const node of profile.nodes) {
 		byId.set(node.id, node);
 		for (const child of node.children ?? []) parent.set(child, node.id);
 	}
+	const samples = profile.samples.map((id, i) => ({ id, ms: (profile.timeDeltas[i + 1] ?? 0) / 1000 }));
+	return { byId, parent, samples };
+}
+
+export function summarizeProfile(profile: CpuProfile, inclusivePatterns: Record<string, RegExp> = {}): ProfileSummary {
+	const { byId, parent, samples } = indexProfile(profile);
 	const self = new Map<number, number>();
-	for (let i = 0; i < profile.samples.length; i++) {
-		const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-		self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
-	}
+	for (const { id, ms } of samples) self.set(id, (self.get(id) ?? 0) + ms);
 	let totalMs = 0;
 	let idleMs = 0;
 	const groups = new Map<string, number>();
@@ -171,18 +179,12 @@ export function summarizeProfile(profile: CpuProfile, inclusivePatterns: Record<
  * the time summed per distinct caller chain, descending.
  */
 export function entryPoints(profile: CpuProfile, pattern: RegExp, depth = 3): Array<{ callers: string; ms: number }> {
-	const byId = new Map<number, ProfileNode>();
-	const parent = new Map<number, number>();
-	for (const node of profile.nodes) {
-		byId.set(node.id, node);
-		for (const child of node.children ?? []) parent.set(child, node.id);
-	}
+	const { byId, parent, samples } = indexProfile(profile);
 	const totals = new Map<string, number>();
-	for (let i = 0; i < profile.samples.length; i++) {
-		const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+	for (const { id, ms } of samples) {
 		let inside = false;
 		let chain: string[] = [];
-		for (let at: number | undefined = profile.samples[i]; at !== undefined; at = parent.get(at)) {
+		for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
 			const frame = byId.get(at)?.callFrame;
 			if (!frame) break;
 			if (pattern.test(frame.url)) {
