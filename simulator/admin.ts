@@ -27,7 +27,7 @@ export const ADMIN_ENDPOINTS = [
 	'POST   /_admin/vehicles/:iotCode/push   {event, overrides?, send?: false → only sign}',
 	'POST   /_admin/vehicles/:iotCode/fail   {count, kind} fail its next requests',
 	'GET    /_admin/config                   runtime options',
-	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, ...',
+	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, pushSchedule, refuseTokens, ...',
 	'POST   /_admin/faults/reset             drop forced failures, restart the seeded sequence',
 	'GET    /_admin/requests?limit=N         recorded requests (newest last)',
 	'DELETE /_admin/requests                 clear them',
@@ -37,6 +37,7 @@ export const ADMIN_ENDPOINTS = [
 	'DELETE /_admin/pushes                   clear them',
 	'GET    /_admin/clients                  clients and live token counts',
 	'POST   /_admin/tokens/revoke            kill every issued token',
+	'POST   /_admin/tokens/advance           {seconds} let every issued token age',
 	'POST   /_admin/clock/advance            {seconds} let simulated time jump ahead',
 ];
 
@@ -111,6 +112,11 @@ async function route(core: SimulatorCore, req: IncomingMessage, path: string, qu
 		case 'POST /_admin/tokens/revoke':
 			sim.revokeTokens();
 			return { ok: true };
+		case 'POST /_admin/tokens/advance': {
+			const seconds = Number((await readJson(req)).seconds);
+			sim.advanceTokenTime(seconds);
+			return { ok: true, advancedSeconds: seconds };
+		}
 		case 'POST /_admin/clock/advance': {
 			const seconds = Number((await readJson(req)).seconds);
 			sim.advanceTime(seconds);

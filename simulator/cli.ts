@@ -28,6 +28,7 @@ Usage: npm run simulator -- [options]
   --auto-park <s>           simulated seconds a ride lasts after unlock (default 60; 0 = park at once)
   --push-to <url>           receiver base URL, e.g. http://localhost:5678/webhook/<id>
   --no-push                 do not send pushes even with --push-to
+  --no-push-schedule        send only pushes asked for (admin API), none on the vehicles' schedule
   --alert-rate <n>          random alerts per vehicle and simulated hour (default 0)
   --fault-rate <n>          random faults per vehicle and simulated hour (default 0)
   --record-limit <n>        requests and pushes kept for /_admin (default 10000)
@@ -70,6 +71,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'auto-park': { type: 'string' },
 			'push-to': { type: 'string' },
 			'no-push': { type: 'boolean' },
+			'no-push-schedule': { type: 'boolean' },
 			'alert-rate': { type: 'string' },
 			'fault-rate': { type: 'string' },
 			'record-limit': { type: 'string' },
@@ -106,6 +108,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		autoParkSeconds: number('auto-park', values['auto-park']),
 		pushTo: values['push-to'],
 		pushEnabled: !values['no-push'],
+		pushSchedule: !values['no-push-schedule'],
 		alertRatePerHour: number('alert-rate', values['alert-rate']),
 		faultRatePerHour: number('fault-rate', values['fault-rate']),
 		recordLimit: number('record-limit', values['record-limit']),

@@ -47,6 +47,8 @@ export interface PushRecord extends SignedPush {
 export interface PushOptions {
 	pushTo?: string;
 	pushEnabled: boolean;
+	/** Pushes on the vehicles' own schedule; off: only pushes asked for. */
+	pushSchedule: boolean;
 	/** Simulated seconds before the one retry; the reference says 5. */
 	retryDelaySeconds: number;
 	/** Real ms to wait for the receiver's answer before counting the attempt as failed. */
@@ -60,6 +62,7 @@ export interface PushOptions {
 
 export const DEFAULT_PUSH_OPTIONS: PushOptions = {
 	pushEnabled: true,
+	pushSchedule: true,
 	retryDelaySeconds: 5,
 	timeoutMs: 10000,
 	alertRatePerHour: 0,
@@ -163,7 +166,7 @@ export class PushService {
 	restart(): void {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
-		if (!this.active || this.aborter.signal.aborted) return;
+		if (!this.active || !this.options.pushSchedule || this.aborter.signal.aborted) return;
 		this.lastTick = this.clock.now();
 		this.timer = setInterval(() => this.tick(), this.options.tickMs);
 		this.timer.unref();

@@ -131,6 +131,7 @@ async function handleOperation(
 		iotCode: typeof params?.iotCode === 'string' ? params.iotCode : undefined,
 		time: Date.now(),
 	});
+	if (core.barrier !== undefined) await core.barrier.arrive();
 	const delay = core.faults.delayMs();
 	if (delay > 0) await sleep(delay);
 	const answer = answerOperation(core, spec, req, params, entry);

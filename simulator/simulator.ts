@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'net';
 import type { Server } from 'http';
 import type { PushEvent } from '../nodes/shared/api/pushes';
+import { InFlightBarrier, type BarrierOutcome } from './barrier';
 import { SimClock } from './clock';
 import { FaultInjector, toFailureKind, type FailureKind, type FaultConfig } from './faults';
 import { Fleet, type Vehicle, type VehiclePatch } from './fleet';
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
 	tokenOverlapSeconds?: number;
 	/** Refuse a bad token with code 15101 in HTTP 200 (the reference), or with HTTP 401 (a gateway). */
 	tokenRejection?: TokenRejection;
+	/** Refuse every bearer token (15101, or HTTP 401 with `tokenRejection: 'http401'`) until turned off. */
+	refuseTokens?: boolean;
 	latencyMs?: number;
 	jitterMs?: number;
 	failureRate?: number;
@@ -37,6 +40,11 @@ export interface SimulatorOptions {
 	/** Receiver base URL; pushes go to `<pushTo>/v2/vehicle/{status,location,alert,fault}`. */
 	pushTo?: string;
 	pushEnabled?: boolean;
+	/**
+	 * Pushes on the vehicles' own schedule (status, location, random alerts and faults). Off:
+	 * only the pushes asked for (sendPush, admin events, lock changes by command).
+	 */
+	pushSchedule?: boolean;
 	/** Real ms to wait for the receiver's answer. */
 	pushTimeoutMs?: number;
 	alertRatePerHour?: number;
@@ -56,12 +64,14 @@ export type RuntimeOptions = Pick<
 	| 'autoParkSeconds'
 	| 'pushTo'
 	| 'pushEnabled'
+	| 'pushSchedule'
 	| 'pushTimeoutMs'
 	| 'alertRatePerHour'
 	| 'faultRatePerHour'
 	| 'tokenTtlSeconds'
 	| 'tokenOverlapSeconds'
 	| 'tokenRejection'
+	| 'refuseTokens'
 >;
 
 /** An admin change of a vehicle, plus events to push. */
@@ -81,6 +91,8 @@ export interface SimulatorCore {
 	recorder: Recorder;
 	pushes: PushService;
 	simulator: Simulator;
+	/** Set while a test holds API requests until enough are in flight. */
+	barrier?: InFlightBarrier;
 }
 
 export class SimulatorFleet {
@@ -180,12 +192,14 @@ export class Simulator {
 			autoParkSeconds: fleet.options.autoParkSeconds,
 			pushTo: pushes.options.pushTo,
 			pushEnabled: pushes.options.pushEnabled,
+			pushSchedule: pushes.options.pushSchedule,
 			pushTimeoutMs: pushes.options.timeoutMs,
 			alertRatePerHour: pushes.options.alertRatePerHour,
 			faultRatePerHour: pushes.options.faultRatePerHour,
 			tokenTtlSeconds: tokens.ttlSeconds,
 			tokenOverlapSeconds: tokens.overlapSeconds,
 			tokenRejection: tokens.rejection,
+			refuseTokens: tokens.refuseAll,
 		};
 	}
 
@@ -214,9 +228,11 @@ export class Simulator {
 		if (partial.tokenTtlSeconds !== undefined) tokens.ttlSeconds = partial.tokenTtlSeconds;
 		if (partial.tokenOverlapSeconds !== undefined) tokens.overlapSeconds = partial.tokenOverlapSeconds;
 		if (partial.tokenRejection !== undefined) tokens.rejection = partial.tokenRejection;
+		if (partial.refuseTokens !== undefined) tokens.refuseAll = partial.refuseTokens;
 		const pushPart: Partial<typeof pushes.options> = {};
 		if ('pushTo' in partial) pushPart.pushTo = partial.pushTo;
 		if (partial.pushEnabled !== undefined) pushPart.pushEnabled = partial.pushEnabled;
+		if (partial.pushSchedule !== undefined) pushPart.pushSchedule = partial.pushSchedule;
 		if (partial.pushTimeoutMs !== undefined) pushPart.timeoutMs = partial.pushTimeoutMs;
 		if (partial.alertRatePerHour !== undefined) pushPart.alertRatePerHour = partial.alertRatePerHour;
 		if (partial.faultRatePerHour !== undefined) pushPart.faultRatePerHour = partial.faultRatePerHour;
@@ -253,6 +269,23 @@ export class Simulator {
 		this.core.tokens.revokeAll();
 	}
 
+	/** Lets every issued token age by `seconds` at once, without waiting (expiry, overlap). */
+	advanceTokenTime(seconds: number): void {
+		this.core.tokens.advance(seconds);
+	}
+
+	/**
+	 * Holds the next API requests until `count` of them are in flight together, then lets them
+	 * all go; resolves with whether the count was reached before `timeoutMs`.
+	 */
+	holdUntilInFlight(count: number, timeoutMs = 10_000): Promise<BarrierOutcome> {
+		const barrier = new InFlightBarrier(count, timeoutMs);
+		this.core.barrier = barrier;
+		return barrier.outcome.finally(() => {
+			if (this.core.barrier === barrier) this.core.barrier = undefined;
+		});
+	}
+
 	tokenCounts(): { clientId: string; liveTokens: number }[] {
 		return this.core.tokens.counts();
 	}
@@ -277,6 +310,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	const fleet = new Fleet(options.vehicles ?? 10, random, clock, { autoParkSeconds: options.autoParkSeconds ?? 60 });
 	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
 	if (options.tokenRejection) tokens.rejection = options.tokenRejection;
+	if (options.refuseTokens) tokens.refuseAll = true;
 	const faults = new FaultInjector(
 		{
 			latencyMs: options.latencyMs,
@@ -296,6 +330,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 			...DEFAULT_PUSH_OPTIONS,
 			pushTo: options.pushTo,
 			pushEnabled: options.pushEnabled ?? true,
+			pushSchedule: options.pushSchedule ?? true,
 			timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_OPTIONS.timeoutMs,
 			alertRatePerHour: options.alertRatePerHour ?? 0,
 			faultRatePerHour: options.faultRatePerHour ?? 0,

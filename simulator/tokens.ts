@@ -45,6 +45,12 @@ export class TokenStore {
 	 */
 	public rejection: TokenRejection = 'code';
 
+	/** Every bearer token is refused while set, as when the gateway's token store is broken. */
+	public refuseAll = false;
+
+	/** Added to the wall clock, so tests can let tokens age without waiting for them. */
+	private offsetMs = 0;
+
 	constructor(
 		clients: readonly Client[],
 		public ttlSeconds = 43199,
@@ -57,7 +63,18 @@ export class TokenStore {
 		return [...this.clientsById.values()].map((c) => ({ ...c }));
 	}
 
-	issue(form: URLSearchParams, now = Date.now()): TokenResult {
+	/** Token time: the wall clock, plus what `advance` added. */
+	now(): number {
+		return Date.now() + this.offsetMs;
+	}
+
+	/** Lets every token age by `seconds` at once (expiry and overlap included). */
+	advance(seconds: number): void {
+		if (!(seconds >= 0)) throw new RangeError(`can only advance by seconds >= 0, got ${seconds}`);
+		this.offsetMs += seconds * 1000;
+	}
+
+	issue(form: URLSearchParams, now = this.now()): TokenResult {
 		const client = this.clientsById.get(form.get('client_id') ?? '');
 		// The gateway (Spring OAuth) checks the client before the grant type.
 		if (!client || client.clientSecret !== form.get('client_secret')) {
@@ -100,7 +117,8 @@ export class TokenStore {
 	}
 
 	/** The client id the token belongs to, or undefined when it is unknown or dead. */
-	verify(accessToken: string, now = Date.now()): string | undefined {
+	verify(accessToken: string, now = this.now()): string | undefined {
+		if (this.refuseAll) return undefined;
 		const entry = this.tokens.get(accessToken);
 		if (!entry) return undefined;
 		if (entry.expiresAt <= now) {
@@ -111,7 +129,7 @@ export class TokenStore {
 	}
 
 	/** Live tokens per client, for the admin view. */
-	counts(now = Date.now()): { clientId: string; liveTokens: number }[] {
+	counts(now = this.now()): { clientId: string; liveTokens: number }[] {
 		this.prune(now);
 		const counts = new Map<string, number>();
 		for (const entry of this.tokens.values()) counts.set(entry.clientId, (counts.get(entry.clientId) ?? 0) + 1);
