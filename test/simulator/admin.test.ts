@@ -54,7 +54,7 @@ describe('admin interface', () => {
 
 	it('signs or sends a push on demand and advances the clock', async () => {
 		const receiver = await startReceiver([200]);
-		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url });
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url });
 		const signed = await admin(sim, 'POST', `/vehicles/${REFERENCE_IOT_CODE}/push`, { event: 'status', send: false });
 		expect(signed.body.params.remainingRange).toBeDefined();
 		expect(receiver.received).toHaveLength(0);

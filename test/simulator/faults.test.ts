@@ -78,17 +78,41 @@ describe('fault injection and recording', () => {
 	});
 
 	it('counts requests in flight at once, and their maximum', async () => {
-		sim = await startSimulator({ vehicles: 1, latencyMs: 1500 });
+		sim = await startSimulator({ vehicles: 1 });
 		const token = await getToken(sim);
+		// Held until all twelve are inside the simulator at once.
+		const together = sim.holdUntilInFlight(12);
 		const pending = Array.from({ length: 12 }, () => call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token));
-		// All twelve are inside the simulator at once while it holds them for the latency.
-		await waitFor(() => sim.stats.inFlight === 12, 1400);
 		await Promise.all(pending);
+		expect(await together).toEqual({ reached: true, held: 12 });
 		expect(sim.stats).toEqual({ tokenRequests: 1, apiRequests: 12, inFlight: 0, maxInFlight: 12 });
 		sim.resetStats();
 		expect(sim.stats).toEqual({ tokenRequests: 0, apiRequests: 0, inFlight: 0, maxInFlight: 0 });
 		await call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token);
 		expect(sim.stats).toMatchObject({ apiRequests: 1, maxInFlight: 1 });
+	});
+
+	it('holds requests until the asked number is in flight together, then lets them all go', async () => {
+		sim = await startSimulator({ vehicles: 1 });
+		const token = await getToken(sim);
+		const together = sim.holdUntilInFlight(5);
+		const first = Array.from({ length: 4 }, () => call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token));
+		await waitFor(() => sim.stats.inFlight === 4, 5000);
+		const fifth = call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token);
+		expect(await together).toEqual({ reached: true, held: 5 });
+		expect((await Promise.all([...first, fifth])).map((a) => a.body.code)).toEqual([0, 0, 0, 0, 0]);
+		expect(sim.stats.maxInFlight).toBe(5);
+		// Once open it holds nothing more.
+		expect((await call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token)).body.code).toBe(0);
+	});
+
+	it('lets held requests go at the time bound and says the count was not reached', async () => {
+		sim = await startSimulator({ vehicles: 1 });
+		const token = await getToken(sim);
+		const together = sim.holdUntilInFlight(3, 200);
+		const answers = await Promise.all([1, 2].map(() => call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token)));
+		expect(answers.map((a) => a.body.code)).toEqual([0, 0]);
+		expect(await together).toEqual({ reached: false, held: 2 });
 	});
 
 	it('records method, path, raw query, body, authorization and time of each request', async () => {

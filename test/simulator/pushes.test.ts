@@ -40,7 +40,7 @@ describe('pushes', () => {
 
 	it('percent-encodes special characters and non-ASCII, and signs the decoded values', async () => {
 		receiver = await startReceiver([200]);
-		sim = await startSimulator({ vehicles: 1, pushTo: `${receiver.url}/webhook/abc/`, clients: [{ clientId: 'A20081', clientSecret: SECRET }] });
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: `${receiver.url}/webhook/abc/`, clients: [{ clientId: 'A20081', clientSecret: SECRET }] });
 		const record = await sim.sendPush('alert', REFERENCE_IOT_CODE, { ...ALERT, note: 'a b&c=d+e%f/ü€', Zone: 'Ünïcode €' });
 		expect(record).toMatchObject({ delivered: true, done: true, attempts: [{ status: 200 }] });
 		const [push] = receiver.received;
@@ -60,7 +60,7 @@ describe('pushes', () => {
 	] as const)('retries exactly once when the receiver %s', async (_name, statuses, attempts, delivered) => {
 		receiver = await startReceiver([...statuses]);
 		// timeScale 100: the reference's 5 s retry delay passes in 50 ms.
-		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url, timeScale: 100 });
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url, timeScale: 100 });
 		const record = await sim.sendPush('fault', REFERENCE_IOT_CODE, { code: 24, faultStatus: 0 });
 		expect(record.attempts).toHaveLength(attempts);
 		expect(record.delivered).toBe(delivered);
@@ -76,7 +76,7 @@ describe('pushes', () => {
 		const url = receiver.url;
 		await receiver.close();
 		receiver = undefined;
-		sim = await startSimulator({ vehicles: 1, pushTo: url, timeScale: 100 });
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: url, timeScale: 100 });
 		const record = await sim.sendPush('status', REFERENCE_IOT_CODE);
 		expect(record.attempts).toHaveLength(2);
 		expect(record.attempts.every((a) => a.error !== undefined && a.status === undefined)).toBe(true);
@@ -104,13 +104,17 @@ describe('pushes', () => {
 			['altitude', 'gpsUtcTime', 'hdop', 'iotCode', 'latitude', 'locationStatus', 'longitude', 'platformCode', 'satelliteNumber', 'signature'],
 		);
 		expect(location.locationStatus).toBe('valid');
-		// The locked vehicle is on its 900 s interval: 9 real seconds at this scale, so none yet.
-		expect(receiver.received.some((r) => r.body.includes(`iotCode=${sim.iotCodes[0]}`))).toBe(false);
+		// The locked vehicle is on its 900 s interval (9 real seconds at this scale): at most the
+		// first push of each kind, whose time is spread over that interval.
+		const locked = (path: string) =>
+			receiver!.received.filter((r) => r.path === `/webhook/abc/v2/vehicle/${path}` && r.body.includes(`iotCode=${sim.iotCodes[0]}`));
+		expect(locked('status').length).toBeLessThanOrEqual(1);
+		expect(locked('location').length).toBeLessThanOrEqual(1);
 	});
 
 	it('pushes the illegal-moving alert when a locked vehicle is moved, and admin alerts and faults', async () => {
 		receiver = await startReceiver([200]);
-		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url });
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url });
 		await sim.fleet.update(REFERENCE_IOT_CODE, { latitude: 22.64 });
 		await sim.fleet.update(REFERENCE_IOT_CODE, { fault: { code: 41 } });
 		await sim.fleet.update(REFERENCE_IOT_CODE, { alert: { code: 1, alertStatus: 1 } });
@@ -121,6 +125,19 @@ describe('pushes', () => {
 			['/v2/vehicle/alert', expect.objectContaining({ code: '1', alertStatus: '1' })],
 		]);
 		expect(sim.fleet.get(REFERENCE_IOT_CODE)).toMatchObject({ activeAlerts: [], activeFaults: [41] });
+	});
+
+	it('sends only the pushes asked for while pushSchedule is off', async () => {
+		receiver = await startReceiver([200]);
+		// 1000×: an unlocked vehicle's 10 s status interval passes every 10 real ms.
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url, timeScale: 1000 });
+		await sim.fleet.update(REFERENCE_IOT_CODE, { locked: false });
+		await sleep(300);
+		expect(receiver.received).toHaveLength(0);
+		await sim.sendPush('alert', REFERENCE_IOT_CODE, ALERT);
+		expect(receiver.received.map((r) => r.path)).toEqual(['/v2/vehicle/alert']);
+		sim.configure({ pushSchedule: true });
+		await waitFor(() => receiver!.received.some((r) => r.path === '/v2/vehicle/status'), 5000);
 	});
 
 	it('records pushes without sending them when no receiver is set', async () => {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { findOperation } from '../../nodes/shared/api/operations';
 import { DEMO_CLIENT, REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
-import { call, getToken, sleep } from './helpers';
+import { call, getToken } from './helpers';
 
 const status = findOperation('query', 'status')!;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -78,33 +78,45 @@ describe('tokens', () => {
 	});
 
 	it('lets a token die at expiry', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 1.5 });
+		sim = await startSimulator({ tokenTtlSeconds: 60 });
 		const token = await getToken(sim);
+		sim.advanceTokenTime(59);
 		expect(await codeWith(sim, token)).toBe(0);
-		await sleep(1700);
+		sim.advanceTokenTime(1);
 		expect(await codeWith(sim, token)).toBe(15101);
 	});
 
 	it('keeps the previous token alive for the overlap after a renewal, then kills it', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 3600, tokenOverlapSeconds: 1.5 });
+		sim = await startSimulator({ tokenTtlSeconds: 3600, tokenOverlapSeconds: 300 });
 		const first = await getToken(sim);
 		const second = await getToken(sim);
 		expect(second).not.toBe(first);
+		sim.advanceTokenTime(299);
 		expect(await codeWith(sim, first)).toBe(0);
 		expect(await codeWith(sim, second)).toBe(0);
 		expect(sim.tokenCounts()).toEqual([{ clientId: DEMO_CLIENT.clientId, liveTokens: 2 }]);
-		await sleep(1700);
+		sim.advanceTokenTime(1);
 		expect(await codeWith(sim, first)).toBe(15101);
 		expect(await codeWith(sim, second)).toBe(0);
 		expect(sim.tokenCounts()).toEqual([{ clientId: DEMO_CLIENT.clientId, liveTokens: 1 }]);
 	});
 
 	it('does not extend an old token that expires within the overlap anyway', async () => {
-		sim = await startSimulator({ tokenTtlSeconds: 1.5, tokenOverlapSeconds: 300 });
+		sim = await startSimulator({ tokenTtlSeconds: 100, tokenOverlapSeconds: 300 });
 		const first = await getToken(sim);
 		await getToken(sim);
-		await sleep(1700);
+		sim.advanceTokenTime(100);
 		expect(await codeWith(sim, first)).toBe(15101);
+	});
+
+	it('refuses every token while refuseTokens is on, and accepts them again after', async () => {
+		sim = await startSimulator();
+		const token = await getToken(sim);
+		sim.configure({ refuseTokens: true });
+		expect(await codeWith(sim, token)).toBe(15101);
+		expect(await codeWith(sim, await getToken(sim))).toBe(15101);
+		sim.configure({ refuseTokens: false });
+		expect(await codeWith(sim, token)).toBe(0);
 	});
 
 	it('kills every token on revoke', async () => {
