@@ -9,6 +9,8 @@ import { createServer, type AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
+import { lastJsonBlock } from './cli-output';
+
 export const ROOT = resolve(__dirname, '../..');
 const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
 const NODE24_BIN = join(CACHE, 'node24/node_modules/node/bin');
@@ -53,11 +55,16 @@ export interface RunResult {
 	};
 }
 
+function isRunResult(value: unknown): value is RunResult {
+	const resultData = (value as Partial<RunResult> | undefined)?.data?.resultData;
+	return typeof resultData === 'object' && resultData !== null && typeof resultData.runData === 'object';
+}
+
 export function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60000, everyMs = 200): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	let last: unknown;
 	while (Date.now() < until) {
@@ -151,15 +158,7 @@ export class N8nInstance {
 	/** `n8n execute --id --rawOutput`: the run data, also when the run failed (exit code 1). */
 	async execute(workflowId: string): Promise<{ code: number; run: RunResult | undefined; output: string }> {
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
-		const start = result.stdout.search(/^\{$/m);
-		let run: RunResult | undefined;
-		if (start >= 0) {
-			try {
-				run = JSON.parse(result.stdout.slice(start)) as RunResult;
-			} catch {
-				run = undefined;
-			}
-		}
+		const run = lastJsonBlock(result.stdout, isRunResult);
 		return { code: result.code, run, output: `${result.stdout}\n${result.stderr}` };
 	}
 
