@@ -1,12 +1,9 @@
 const { src, dest } = require('gulp');
 
-// tsc compiles only TypeScript; n8n loads icons and the codex files (*.node.json, categories and
-// documentation links) from beside the compiled nodes.
+// tsc compiles only TypeScript; n8n loads the icons (icons/) and the codex files (*.node.json,
+// categories and documentation links) from the package, where the nodes' paths point.
 function buildIcons() {
-	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], {
-		base: '.',
-		encoding: false,
-	}).pipe(dest('dist'));
+	return src(['icons/**/*.{png,svg}', 'nodes/**/*.node.json'], { base: '.', encoding: false }).pipe(dest('dist'));
 }
 
 exports['build:icons'] = buildIcons;

@@ -7,6 +7,6 @@ module.exports = {
 	// End-to-end suites start real n8n; they run under jest.e2e.config.js (npm run test:e2e).
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
-	setupFiles: ['<rootDir>/test/support/quiet-n8n.js'],
+	setupFiles: ['<rootDir>/harness/quiet-n8n.js'],
 	testTimeout: 30000,
 };

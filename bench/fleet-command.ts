@@ -15,9 +15,9 @@ import { loadavg } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
 
-import { DEFAULT_CONCURRENCY } from '../nodes/SegwayFleet/description';
+import { DEFAULT_CONCURRENCY } from '../nodes/SegwayFleet/runOptions';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../simulator';
-import { N8N_BIN, N8nInstance, ROOT } from '../test/support/n8n';
+import { N8N_BIN, N8nInstance, ROOT } from '../harness/n8n';
 import { formatLoad } from './lib/machine';
 import { printTable } from './lib/table';
 import { percentile } from './lib/stats';

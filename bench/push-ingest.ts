@@ -29,10 +29,11 @@ import { loadavg } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
 
-import { computeSignature } from '../nodes/shared/api/pushes';
+import { computeSignature } from '../api/catalog/signature';
 import { DEMO_CLIENT, encodeForm } from '../simulator';
 import { seededRandom } from '../simulator/random';
-import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE, waitFor, type RestClient } from '../test/support/n8n';
+import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE, type RestClient } from '../harness/n8n';
+import { waitFor } from '../harness/wait';
 import { closedLoop, notAcknowledged, openLoop, type LoadRequest, type LoadResult } from './lib/load';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
 import { entryPoints, InspectorSession, summarizeProfile, type ProfileSummary } from './lib/profile';

@@ -8,17 +8,18 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { baseUrlExpression } from '../nodes/shared/api/regions';
-import { getAccessToken, type SegwayCredentials } from '../nodes/shared/transport/tokenCache';
+import { baseUrlExpression } from '../api/catalog/regions';
+import { CREDENTIAL_TYPE, type SegwayCredentials } from '../api/transport/credentials';
+import { getAccessToken } from '../api/transport/tokens';
 
 export class SegwayFleetApi implements ICredentialType {
-	name = 'segwayFleetApi';
+	name = CREDENTIAL_TYPE;
 
 	displayName = 'Segway Fleet API';
 
 	icon: Icon = {
-		light: 'file:../nodes/SegwayFleet/segway.svg',
-		dark: 'file:../nodes/SegwayFleet/segway.dark.svg',
+		light: 'file:../icons/segway.svg',
+		dark: 'file:../icons/segway.dark.svg',
 	};
 
 	documentationUrl = 'https://github.com/segway-fleet/n8n-nodes-segway-fleet#credentials';

@@ -50,7 +50,7 @@ if [ "${DEMO_RESET:-}" = 1 ]; then rm -rf "$demo_dir"; fi
 mkdir -p "$demo_dir"
 build_stamp="$demo_dir/.built"
 if [ ! -f dist/nodes/SegwayFleet/SegwayFleet.node.js ] || [ ! -f "$build_stamp" ] ||
-	[ -n "$(find nodes credentials package.json tsconfig.json -newer "$build_stamp" -print -quit)" ]; then
+	[ -n "$(find api nodes credentials icons package.json tsconfig.json -newer "$build_stamp" -print -quit)" ]; then
 	say "npm run build"
 	npm run build --silent >/dev/null
 	say "installing the npm pack tarball into $demo_dir/.n8n/nodes/node_modules"

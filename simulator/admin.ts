@@ -3,11 +3,11 @@
  * in another process does to the simulated world. It mirrors the programmatic API.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
-import { PUSH_EVENTS, type PushEvent } from '../nodes/shared/api/pushes';
+import { PUSH_EVENTS, type PushEvent } from '../api/catalog/pushes';
 import { FAILURE_KINDS, toFailureKind } from './faults';
+import { readBody, sendJson } from './http';
 import type { PushOverrides } from './pushes';
-import { readBody, sendJson } from './server';
-import type { AdminVehiclePatch, RuntimeOptions, SimulatorCore } from './simulator';
+import type { AdminVehiclePatch, RuntimeOptions, Simulator } from './simulator';
 
 class AdminError extends Error {
 	constructor(
@@ -59,14 +59,14 @@ function limited<T>(items: T[], query: URLSearchParams): T[] {
 }
 
 export async function handleAdmin(
-	core: SimulatorCore,
+	sim: Simulator,
 	req: IncomingMessage,
 	res: ServerResponse,
 	path: string,
 	rawQuery: string,
 ): Promise<void> {
 	try {
-		const result = await route(core, req, path.replace(/\/+$/, ''), new URLSearchParams(rawQuery));
+		const result = await route(sim, req, path.replace(/\/+$/, ''), new URLSearchParams(rawQuery));
 		sendJson(res, 200, result);
 	} catch (error) {
 		if (error instanceof AdminError) return sendJson(res, error.status, { error: error.message });
@@ -75,8 +75,7 @@ export async function handleAdmin(
 	}
 }
 
-async function route(core: SimulatorCore, req: IncomingMessage, path: string, query: URLSearchParams): Promise<unknown> {
-	const sim = core.simulator;
+async function route(sim: Simulator, req: IncomingMessage, path: string, query: URLSearchParams): Promise<unknown> {
 	const method = req.method ?? 'GET';
 	const key = `${method} ${path}`;
 	switch (key) {
@@ -148,7 +147,7 @@ async function route(core: SimulatorCore, req: IncomingMessage, path: string, qu
 			const count = Number(body.count ?? 1);
 			if (!Number.isInteger(count) || count < 0) throw new AdminError(400, 'count must be a whole number');
 			sim.failNext(iotCode, count, toFailureKind(body.kind ?? '15302'));
-			return { ok: true, iotCode, pending: core.faults.pendingFor(iotCode) };
+			return { ok: true, iotCode, pending: sim.pendingFailures(iotCode) };
 		}
 	}
 	throw new AdminError(405, `${method} not allowed on ${path}`);

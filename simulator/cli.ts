@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'util';
 import { FAILURE_KINDS, type FailureKind } from './faults';
-import { startSimulator, type SimulatorOptions } from './simulator';
+import type { SimulatorOptions } from './simulator';
+import { startSimulator } from './start';
 import { DEMO_CLIENT, type TokenRejection } from './tokens';
 
 const HELP = `Segway API-Max simulator

@@ -2,7 +2,7 @@
  * The virtual fleet: every vehicle's state, how it evolves with simulated time, and what the
  * commands do to it. Time is applied lazily (`advance`) whenever a vehicle is read or changed.
  */
-import { IOT_CODE_PATTERN } from '../nodes/shared/api/operations';
+import { IOT_CODE_PATTERN } from '../api/catalog/fields';
 import type { SimClock } from './clock';
 import { randomAlnum, randomInt, type Random } from './random';
 

@@ -1,5 +1,6 @@
 /** The simulator's public surface for tests, benchmarks and the CLI. */
-export { startSimulator, Simulator, SimulatorFleet } from './simulator';
+export { startSimulator } from './start';
+export { Simulator, SimulatorFleet } from './simulator';
 export type { SimulatorOptions, RuntimeOptions, AdminVehiclePatch } from './simulator';
 export { DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type Client, type IssuedToken } from './tokens';
 export { FAILURE_KINDS, type FailureKind } from './faults';

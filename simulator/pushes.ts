@@ -5,8 +5,9 @@
  */
 import { setTimeout as sleep } from 'timers/promises';
 import { Agent, request } from 'undici';
-import { ALERT_CODES, FAULT_CODES } from '../nodes/shared/api/codes';
-import { computeSignature, PUSH_PATHS, SIGNATURE_FIELD, type PushEvent } from '../nodes/shared/api/pushes';
+import { ALERT_CODES, FAULT_CODES } from '../api/catalog/codes';
+import { PUSH_PATHS, type PushEvent } from '../api/catalog/pushes';
+import { computeSignature, SIGNATURE_FIELD } from '../api/catalog/signature';
 import type { SimClock } from './clock';
 import { locationFields, statusFields, type Fleet, type Vehicle } from './fleet';
 import type { Random } from './random';

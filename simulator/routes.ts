@@ -1,12 +1,14 @@
 /**
  * The API operations: which status code a request gets and what it does to the vehicle.
- * Routes, parameter checks and the codes each endpoint may answer all come from the shared
- * catalog (OPERATIONS); nothing here redeclares them.
+ * Routes and parameter checks come from the shared catalog (OPERATIONS), the codes each
+ * endpoint may answer from endpointCodes.ts; nothing here redeclares them.
  */
 import { randomUUID } from 'crypto';
-import { CODE_PARAMETER_ERROR, CODE_TOKEN_INVALID, STATUS_CODES } from '../nodes/shared/api/codes';
-import { OPERATIONS, type OperationSpec } from '../nodes/shared/api/operations';
-import { findWireProblem, wireFields } from '../nodes/shared/api/request';
+import { CODE_TOKEN_INVALID, STATUS_CODES } from '../api/catalog/codes';
+import { OPERATIONS, type OperationSpec } from '../api/catalog/operations';
+import { wireFields } from '../api/requests';
+import { parseBoolean, parseNumber } from '../api/values';
+import { CODE_PARAMETER_ERROR, endpointCodes, operationKey } from './endpointCodes';
 import {
 	controllerVoltage,
 	locationFields,
@@ -29,10 +31,6 @@ export interface ApiReply {
 /** Operations by `METHOD path`, for the server's dispatch. */
 export const ROUTES: ReadonlyMap<string, OperationSpec> = new Map(OPERATIONS.map((spec) => [`${spec.method} ${spec.path}`, spec]));
 
-export function operationKey(spec: OperationSpec): string {
-	return `${spec.resource}.${spec.operation}`;
-}
-
 /**
  * The one rule for failure codes: an endpoint answers only what the reference lists for it,
  * plus token and parameter errors which every endpoint can give. A code that is not listed
@@ -41,8 +39,9 @@ export function operationKey(spec: OperationSpec): string {
  */
 export function permittedCode(spec: OperationSpec, code: number): number {
 	if (code === 0 || code === CODE_TOKEN_INVALID || code === CODE_PARAMETER_ERROR) return code;
-	if (spec.errors.includes(code)) return code;
-	return spec.errors.includes(15303) ? 15303 : 15001;
+	const listed = endpointCodes(spec);
+	if (listed.includes(code)) return code;
+	return listed.includes(15303) ? 15303 : 15001;
 }
 
 /** The reference's examples spell success as "Success" for status and commands, "success" for the other queries. */
@@ -104,22 +103,15 @@ function requiredFirmware(spec: OperationSpec, params: Params): number {
 
 export function firstRefusal(guards: 'state' | 'device', vehicle: Vehicle, spec: OperationSpec, params: Params): number | undefined {
 	for (const guard of guards === 'state' ? GUARDS : DEVICE_GUARDS) {
-		if (spec.errors.includes(guard.code) && guard.refuses(vehicle, spec, params)) return guard.code;
+		if (endpointCodes(spec).includes(guard.code) && guard.refuses(vehicle, spec, params)) return guard.code;
 	}
 	return undefined;
 }
 
-export function parameterProblem(spec: OperationSpec, params: Params): string | undefined {
-	return findWireProblem(spec, params)?.message;
-}
+const isTrue = (value: unknown) => parseBoolean(value) === true;
 
-function isTrue(value: unknown): boolean {
-	return value === true || value === 'true';
-}
-
-function num(value: unknown): number {
-	return typeof value === 'number' ? value : Number(value);
-}
+/** Parameters passed validation before they get here: a value that is no number is NaN, never used. */
+const num = (value: unknown) => parseNumber(value) ?? NaN;
 
 const has = (params: Params, name: string) => params[name] !== undefined && params[name] !== null;
 

@@ -5,15 +5,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { setTimeout as sleep } from 'timers/promises';
-import { CODE_PARAMETER_ERROR, CODE_TOKEN_INVALID } from '../nodes/shared/api/codes';
-import type { OperationSpec } from '../nodes/shared/api/operations';
-import { handleAdmin } from './admin';
+import { CODE_TOKEN_INVALID } from '../api/catalog/codes';
+import type { OperationSpec } from '../api/catalog/operations';
+import { CODE_PARAMETER_ERROR, operationKey } from './endpointCodes';
 import type { FailureKind } from './faults';
+import { readBody, sendJson } from './http';
 import {
 	applyOperation,
 	firstRefusal,
-	operationKey,
-	parameterProblem,
 	reply,
 	ROUTES,
 	type ApiReply,
@@ -22,32 +21,19 @@ import {
 import type { RecordedRequest } from './recorder';
 import type { SimulatorCore } from './simulator';
 import { bearerToken } from './tokens';
+import { parameterProblem } from './validation';
 
-const JSON_TYPE = 'application/json;charset=UTF-8';
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-	const text = JSON.stringify(body);
-	res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
-	res.end(text);
-}
-
-export function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => resolve(chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
-		req.on('error', reject);
-	});
-}
+/** Answers `/_admin/...` requests; the simulator hands in the one bound to itself. */
+export type AdminHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: string) => Promise<void>;
 
 function splitUrl(url: string): { path: string; query: string } {
 	const mark = url.indexOf('?');
 	return mark < 0 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) };
 }
 
-export function createSimulatorServer(core: SimulatorCore): Server {
+export function createSimulatorServer(core: SimulatorCore, admin: AdminHandler): Server {
 	const server = createServer((req, res) => {
-		handle(core, req, res).catch((error: unknown) => {
+		handle(core, admin, req, res).catch((error: unknown) => {
 			if (!res.headersSent) sendJson(res, 500, { error: 'simulator error', message: String(error) });
 			else res.destroy();
 		});
@@ -56,9 +42,9 @@ export function createSimulatorServer(core: SimulatorCore): Server {
 	return server;
 }
 
-async function handle(core: SimulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(core: SimulatorCore, admin: AdminHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const { path, query } = splitUrl(req.url ?? '/');
-	if (path.startsWith('/_admin')) return handleAdmin(core, req, res, path, query);
+	if (path.startsWith('/_admin')) return admin(req, res, path, query);
 	if (path === '/oauth/token') return handleToken(core, req, res, query);
 	const spec = ROUTES.get(`${req.method} ${path}`);
 	if (!spec) {

@@ -1,19 +1,17 @@
 /**
- * Assembles the parts into one running simulator and gives tests and benchmarks a typed handle
- * on it: the fleet, the request log, the counters, fault injection and pushes.
+ * A running simulator as tests, benchmarks and the admin interface use it: a typed handle
+ * on the fleet, the request log, the counters, fault injection and pushes (start.ts builds it).
  */
 import type { AddressInfo } from 'net';
 import type { Server } from 'http';
-import type { PushEvent } from '../nodes/shared/api/pushes';
+import type { PushEvent } from '../api/catalog/pushes';
 import { InFlightBarrier, type BarrierOutcome } from './barrier';
-import { SimClock } from './clock';
-import { FaultInjector, toFailureKind, type FailureKind, type FaultConfig } from './faults';
-import { Fleet, type Vehicle, type VehiclePatch } from './fleet';
-import { DEFAULT_PUSH_OPTIONS, PushService, type PushOverrides, type PushRecord, type SignedPush } from './pushes';
-import { seededRandom, toSeed } from './random';
-import { Recorder, type RecordedRequest, type Stats } from './recorder';
-import { createSimulatorServer } from './server';
-import { DEMO_CLIENT, TokenStore, type Client, type TokenRejection } from './tokens';
+import type { SimClock } from './clock';
+import { toFailureKind, type FailureKind, type FaultConfig, type FaultInjector } from './faults';
+import type { Fleet, Vehicle, VehiclePatch } from './fleet';
+import type { PushOverrides, PushRecord, PushService, SignedPush } from './pushes';
+import type { Recorder, RecordedRequest, Stats } from './recorder';
+import type { Client, TokenRejection, TokenStore } from './tokens';
 
 export interface SimulatorOptions {
 	host?: string;
@@ -90,7 +88,6 @@ export interface SimulatorCore {
 	faults: FaultInjector;
 	recorder: Recorder;
 	pushes: PushService;
-	simulator: Simulator;
 	/** Set while a test holds API requests until enough are in flight. */
 	barrier?: InFlightBarrier;
 }
@@ -145,10 +142,8 @@ export class SimulatorFleet {
 }
 
 export class Simulator {
-	readonly url: string;
-	readonly host: string;
-	readonly port: number;
 	readonly fleet: SimulatorFleet;
+	private address: AddressInfo | undefined;
 	private closed = false;
 
 	constructor(
@@ -156,11 +151,38 @@ export class Simulator {
 		private readonly server: Server,
 		private readonly seed: number,
 	) {
-		const address = server.address() as AddressInfo;
-		this.host = address.address;
-		this.port = address.port;
-		this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 		this.fleet = new SimulatorFleet(() => this.core);
+	}
+
+	/** Starts answering on `host:port` (port 0: a free one) and the push schedule. */
+	async listen(port: number, host: string): Promise<void> {
+		await new Promise<void>((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(port, host, () => {
+				this.server.off('error', reject);
+				resolve();
+			});
+		});
+		this.address = this.server.address() as AddressInfo;
+		this.core.pushes.restart();
+	}
+
+	get host(): string {
+		return this.listening.address;
+	}
+
+	get port(): number {
+		return this.listening.port;
+	}
+
+	get url(): string {
+		const { address, family, port } = this.listening;
+		return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+	}
+
+	private get listening(): AddressInfo {
+		if (this.address === undefined) throw new Error('the simulator is not listening yet');
+		return this.address;
 	}
 
 	get clients(): Client[] {
@@ -244,6 +266,11 @@ export class Simulator {
 		this.core.faults.failNext(iotCode, count, toFailureKind(kind));
 	}
 
+	/** How many forced failures are still queued for the vehicle. */
+	pendingFailures(iotCode: string): number {
+		return this.core.faults.pendingFor(iotCode);
+	}
+
 	/** Drops forced failures and restarts the seeded failure sequence. */
 	resetFaults(): void {
 		this.core.faults.clearForced();
@@ -299,55 +326,4 @@ export class Simulator {
 			this.server.closeAllConnections();
 		});
 	}
-}
-
-export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-	const seed = toSeed(options.seed);
-	const random = seededRandom(seed);
-	const clock = new SimClock(options.timeScale ?? 1);
-	const clients = options.clients && options.clients.length > 0 ? options.clients : [DEMO_CLIENT];
-	const recordLimit = options.recordLimit ?? 10000;
-	const fleet = new Fleet(options.vehicles ?? 10, random, clock, { autoParkSeconds: options.autoParkSeconds ?? 60 });
-	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
-	if (options.tokenRejection) tokens.rejection = options.tokenRejection;
-	if (options.refuseTokens) tokens.refuseAll = true;
-	const faults = new FaultInjector(
-		{
-			latencyMs: options.latencyMs,
-			jitterMs: options.jitterMs,
-			failureRate: options.failureRate,
-			failureKinds: options.failureKinds?.map(toFailureKind),
-		},
-		seed,
-	);
-	// Pushes are signed for the first client: the fleet belongs to that platform.
-	const pushes = new PushService(
-		fleet,
-		clock,
-		clients[0],
-		seededRandom(seed ^ 0x9e3779b9),
-		{
-			...DEFAULT_PUSH_OPTIONS,
-			pushTo: options.pushTo,
-			pushEnabled: options.pushEnabled ?? true,
-			pushSchedule: options.pushSchedule ?? true,
-			timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_OPTIONS.timeoutMs,
-			alertRatePerHour: options.alertRatePerHour ?? 0,
-			faultRatePerHour: options.faultRatePerHour ?? 0,
-		},
-		recordLimit,
-	);
-	const recorder = new Recorder(recordLimit);
-	const core = { clock, fleet, tokens, faults, recorder, pushes } as SimulatorCore;
-	const server = createSimulatorServer(core);
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	core.simulator = new Simulator(core, server, seed);
-	pushes.restart();
-	return core.simulator;
 }

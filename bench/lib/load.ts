@@ -13,6 +13,7 @@
  * acknowledged (e.g. status 200 with the expected body).
  */
 import { performance } from 'perf_hooks';
+import { setTimeout as sleep } from 'timers/promises';
 import { Pool } from 'undici';
 
 import { LatencyRecorder, type Summary } from './stats';
@@ -131,7 +132,6 @@ class Run {
 	}
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** `rate` requests per second for `durationS` seconds, started on schedule. */
 export async function openLoop(options: OpenLoopOptions): Promise<LoadResult> {

@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
 import { properties } from './description';
 import { executeOperations } from './execute';
 
@@ -13,7 +14,7 @@ export class SegwayFleet implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Segway Fleet',
 		name: 'segwayFleet',
-		icon: { light: 'file:segway.svg', dark: 'file:segway.dark.svg' },
+		icon: { light: 'file:../../icons/segway.svg', dark: 'file:../../icons/segway.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',
@@ -22,7 +23,7 @@ export class SegwayFleet implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'segwayFleetApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties,
 	};
 

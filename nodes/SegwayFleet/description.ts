@@ -4,24 +4,16 @@
  */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { describeAllowed } from '../shared/api/request';
-import {
-	OPERATIONS,
-	type Field,
-	type OperationSpec,
-	type Resource,
-	type ScalarField,
-} from '../shared/api/operations';
+import type { Field, ScalarField } from '../../api/catalog/spec';
+import { OPERATIONS, type OperationSpec, type Resource } from '../../api/catalog/operations';
+import { describeAllowed } from '../../api/requests';
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS } from './runOptions';
 
 const RESOURCES: ReadonlyArray<{ value: Resource; name: string; description: string }> = [
 	{ value: 'query', name: 'Query', description: 'Read the current state of a vehicle' },
 	{ value: 'control', name: 'Control', description: 'Send a command to a vehicle' },
 	{ value: 'setting', name: 'Setting', description: 'Change the configuration of a vehicle' },
 ];
-
-export const DEFAULT_CONCURRENCY = 50;
-export const DEFAULT_RETRIES = 3;
-export const DEFAULT_RETRY_DELAY_MS = 500;
 
 function showFor(spec: OperationSpec) {
 	return { show: { resource: [spec.resource], operation: [spec.operation] } };

@@ -10,24 +10,18 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { findOperation, type OperationSpec } from '../shared/api/operations';
-import { FieldError, buildRequest, type ApiRequest } from '../shared/api/request';
-import { normalizeRemainingRange } from '../shared/api/normalize';
-import { openSession, sendSegwayRequest, type SegwaySession } from '../shared/transport/segwayRequest';
-import type { SegwayEnvelope } from '../shared/transport/segwayErrors';
+import { findOperation, type OperationSpec } from '../../api/catalog/operations';
+import { normalizeRemainingRange } from '../../api/normalize';
+import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
+import type { SegwayEnvelope } from '../../api/transport/errors';
+import { openSession, sendSegwayRequest, type SegwaySession } from '../../api/transport/send';
 import { forEachWithConcurrency } from './concurrency';
-import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS } from './description';
-
-interface RunOptions {
-	concurrency?: number;
-	retries?: number;
-	retryDelay?: number;
-}
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS, type RunOptions } from './runOptions';
 
 type ItemError = NodeApiError | NodeOperationError;
 
 type Prepared =
-	| { spec: OperationSpec; request: ApiRequest; iotCode: string }
+	| { spec: OperationSpec; request: ApiRequest }
 	| { error: NodeOperationError; iotCode: unknown };
 
 function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
@@ -48,8 +42,7 @@ function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	for (const field of spec.fields) params[field.name] = ctx.getNodeParameter(field.name, itemIndex, undefined);
 	if (spec.additionalFields) params.additionalFields = ctx.getNodeParameter('additionalFields', itemIndex, {});
 	try {
-		const request = buildRequest(spec, iotCode, params);
-		return { spec, request, iotCode: String(request.qs?.iotCode ?? request.body?.iotCode) };
+		return { spec, request: buildRequest(spec, iotCode, params) };
 	} catch (error) {
 		const invalid =
 			error instanceof FieldError
@@ -121,14 +114,14 @@ export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeEx
 		if (hasFailed()) return;
 		try {
 			const envelope = await sendSegwayRequest(ctx, session as SegwaySession, item.request, itemIndex);
-			output[itemIndex] = { json: successJson(item.spec, item.iotCode, envelope), pairedItem: { item: itemIndex } };
+			output[itemIndex] = { json: successJson(item.spec, item.request.iotCode, envelope), pairedItem: { item: itemIndex } };
 		} catch (caught) {
 			const error: ItemError =
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
 					: new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
 			if (continueOnFail) {
-				output[itemIndex] = errorItem(itemIndex, item.iotCode, error);
+				output[itemIndex] = errorItem(itemIndex, item.request.iotCode, error);
 			} else {
 				recordFailure(itemIndex, error);
 			}

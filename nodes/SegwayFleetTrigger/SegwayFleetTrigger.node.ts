@@ -8,7 +8,8 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { PUSH_EVENTS, PUSH_PATHS, type PushEvent } from '../shared/api/pushes';
+import { PUSH_EVENTS, PUSH_PATHS, type PushEvent } from '../../api/catalog/pushes';
+import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
 import { pushKey } from './dedupe';
 import {
 	DEFAULT_BATTERY_THRESHOLD,
@@ -32,8 +33,6 @@ import { typePushFields } from './typing';
 import { isSignatureValid, readSignedPush } from './verify';
 import { getNodeMemory, memoryKey, persistNodeMemory, type NodeMemory } from './vehicleMemory';
 
-const CREDENTIAL = 'segwayFleetApi';
-
 /** `<n8n>/webhook/<webhookId>/v2/vehicle/alert` → `<n8n>/webhook/<webhookId>`, what Segway wants. */
 export function registrationUrl(webhookUrl: string): string {
 	return webhookUrl.endsWith(`/${PUSH_PATHS.alert}`)
@@ -56,7 +55,7 @@ export function eventOfPath(url: string): PushEvent | undefined {
 }
 
 async function readClientSecret(context: IWebhookFunctions | IHookFunctions): Promise<string> {
-	const credentials = await context.getCredentials(CREDENTIAL);
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const secret = credentials.clientSecret;
 	return typeof secret === 'string' ? secret : '';
 }
@@ -88,7 +87,7 @@ export class SegwayFleetTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Segway Fleet Trigger',
 		name: 'segwayFleetTrigger',
-		icon: { light: 'file:segway.svg', dark: 'file:segway.dark.svg' },
+		icon: { light: 'file:../../icons/segway.svg', dark: 'file:../../icons/segway.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves exactly as 1. n8n 2.41 evaluates a Webhook-v1 binary-data expression for
 		// every push to any start node of typeVersion 1 (≈ 11 ms of CPU in its expression sandbox,
@@ -101,7 +100,7 @@ export class SegwayFleetTrigger implements INodeType {
 		defaults: { name: 'Segway Fleet Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL, required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		webhooks: [
 			{
 				name: 'default',

@@ -4,7 +4,7 @@
  */
 import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
-import { ALERT_CODES, FAULT_CODES } from '../shared/api/codes';
+import { ALERT_CODES, FAULT_CODES } from '../../api/catalog/codes';
 
 export const DEFAULT_BATTERY_THRESHOLD = 20;
 export const DEFAULT_REARM_MARGIN = 5;

@@ -5,9 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { ALERT_CODES, FAULT_CODES } from '../shared/api/codes';
-import { normalizeRemainingRange } from '../shared/api/normalize';
-import type { PushEvent } from '../shared/api/pushes';
+import { ALERT_CODES, FAULT_CODES } from '../../api/catalog/codes';
+import type { PushEvent } from '../../api/catalog/pushes';
+import { normalizeRemainingRange } from '../../api/normalize';
 
 export function enrichPush(event: PushEvent, typed: IDataObject): IDataObject {
 	switch (event) {

@@ -6,6 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { parseBoolean, parseNumber } from '../../api/values';
 import type { NodeMemory } from './vehicleMemory';
 
 export type CodeStatus = 'any' | 'appearing' | 'disappeared';
@@ -56,9 +57,8 @@ export function decideBatteryLow(
 	iotCode: string,
 	powerPercent: string | undefined,
 ): Outcome {
-	if (powerPercent === undefined || powerPercent === '') return DROP;
-	const percent = Number(powerPercent);
-	if (!Number.isFinite(percent)) return DROP;
+	const percent = parseNumber(powerPercent);
+	if (percent === undefined) return DROP;
 	const fired = memory.lowBattery.get(iotCode) === 1;
 	if (!fired && percent < filter.threshold) {
 		memory.lowBattery.set(iotCode, 1);
@@ -86,9 +86,8 @@ export interface StateChangeFilter {
 
 /** `1` true, `0` false, `-` absent or not a boolean. */
 function stateChar(value: string | undefined): string {
-	if (value === undefined) return '-';
-	const lower = value.toLowerCase();
-	return lower === 'true' || lower === '1' ? '1' : lower === 'false' || lower === '0' ? '0' : '-';
+	const state = parseBoolean(value);
+	return state === undefined ? '-' : state ? '1' : '0';
 }
 
 /**

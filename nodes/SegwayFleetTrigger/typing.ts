@@ -5,7 +5,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { PUSH_FIELD_TYPES, type PushEvent } from '../shared/api/pushes';
+import { PUSH_FIELD_TYPES, type PushEvent } from '../../api/catalog/pushes';
+import { parseBoolean, parseNumber } from '../../api/values';
 
 type Typed = string | number | boolean | null;
 
@@ -31,22 +32,15 @@ export function typePushFields(event: PushEvent, params: Readonly<Record<string,
 }
 
 /**
- * A declared number that is empty becomes null (no value). One that does not parse stays the
- * string received, so nothing Segway sent is lost.
+ * A declared number or boolean that is empty becomes null (no value). One that does not parse
+ * stays the string received, so nothing Segway sent is lost.
  */
 function asNumber(value: string): Typed {
-	if (value === '') return null;
-	const trimmed = value.trim();
-	const number = Number(trimmed);
-	return trimmed !== '' && Number.isFinite(number) ? number : value;
+	return value === '' ? null : (parseNumber(value) ?? value);
 }
 
 function asBoolean(value: string): Typed {
-	if (value === '') return null;
-	const lower = value.trim().toLowerCase();
-	if (lower === 'true' || lower === '1') return true;
-	if (lower === 'false' || lower === '0') return false;
-	return value;
+	return value === '' ? null : (parseBoolean(value) ?? value);
 }
 
 /**

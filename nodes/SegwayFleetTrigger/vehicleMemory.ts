@@ -114,11 +114,6 @@ export function persistNodeMemory(memory: NodeMemory, staticData: IDataObject): 
 	staticData[STATIC_LAST_STATES] = memory.lastStates.data;
 }
 
-/** Forgets every node's memory, as a restart of n8n does. For tests. */
-export function forgetAllNodeMemory(): void {
-	memories.clear();
-}
-
 function seedTable<T extends string | number>(
 	stored: unknown,
 	accept: (value: unknown) => T | undefined,

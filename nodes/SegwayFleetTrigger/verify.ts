@@ -17,7 +17,7 @@
  */
 import { timingSafeEqual } from 'crypto';
 
-import { computeSignature, SIGNATURE_FIELD } from '../shared/api/pushes';
+import { computeSignature, SIGNATURE_FIELD } from '../../api/catalog/signature';
 
 export interface SignedPush {
 	/** Every received parameter except `signature`, as strings. */

@@ -14,7 +14,7 @@ import {
 	type ExampleWorkflow,
 	type RunResult,
 	type WorkflowNode,
-} from '../support/n8n';
+} from '../../harness/n8n';
 
 interface OperationCase {
 	resource: string;

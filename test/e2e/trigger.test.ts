@@ -7,6 +7,8 @@
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { startSimulator, DEMO_CLIENT, type Simulator } from '../../simulator/index';
+import { setTimeout as sleep } from 'timers/promises';
+
 import {
 	DEMO_CREDENTIAL,
 	N8nInstance,
@@ -14,10 +16,9 @@ import {
 	TRIGGER_TYPE,
 	readExamples,
 	simulatorCredential,
-	sleep,
-	waitFor,
 	type RestClient,
-} from '../support/n8n';
+} from '../../harness/n8n';
+import { waitFor } from '../../harness/wait';
 
 const WORKFLOW_ID = 'e2eTriggerForward';
 const WEBHOOK_ID = '0e2e7e57-0000-4000-8000-00000000f00d';

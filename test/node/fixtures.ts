@@ -1,9 +1,8 @@
 /** A simulator and a credential pointing at it, fresh for each test file. */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { clearTokenCache } from '../../nodes/shared/transport/tokenCache';
+import { runNode, type NodeRun, type StoredCredential } from '../../harness/engine';
 import { DEMO_CLIENT, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
-import { runNode, type NodeRun, type StoredCredential } from '../harness/engine';
 
 export interface Fixture {
 	sim: Simulator;
@@ -13,17 +12,15 @@ export interface Fixture {
 	tokenRequests(): number;
 }
 
+let fixtures = 0;
+
 export async function startFixture(options: SimulatorOptions = {}): Promise<Fixture> {
-	clearTokenCache();
-	const sim = await startSimulator({ vehicles: 20, seed: 7, autoParkSeconds: 0, pushEnabled: false, ...options });
+	// A secret of its own: the node's process-wide token cache holds nothing for this client yet,
+	// even when the operating system hands out a port an earlier fixture had.
+	const client = { clientId: DEMO_CLIENT.clientId, clientSecret: `${DEMO_CLIENT.clientSecret}-${++fixtures}` };
+	const sim = await startSimulator({ vehicles: 20, seed: 7, autoParkSeconds: 0, pushEnabled: false, clients: [client], ...options });
 	const credential: StoredCredential = {
-		data: {
-			clientId: DEMO_CLIENT.clientId,
-			clientSecret: DEMO_CLIENT.clientSecret,
-			region: 'custom',
-			baseUrl: sim.url,
-			accessToken: '',
-		},
+		data: { ...client, region: 'custom', baseUrl: sim.url, accessToken: '' },
 		updates: 0,
 	};
 	return {

@@ -2,7 +2,6 @@
  * One access token serves every item and execution; it is renewed before it expires, replaced
  * once when the API rejects it, and never fetched twice at the same time.
  */
-import { clearTokenCache } from '../../nodes/shared/transport/tokenCache';
 import { fast, startFixture, type Fixture } from './fixtures';
 
 let fx: Fixture;
@@ -92,7 +91,6 @@ test('a token still refused after its replacement fails with 15101 and its meani
 
 test('wrong client secret: the user reads "Bad client credentials"', async () => {
 	fx.credential.data.clientSecret = 'wrong-secret';
-	clearTokenCache();
 	const result = await fx.run(status, items(1));
 	expect(result.error?.message).toBe('Bad client credentials');
 	expect(result.error?.description).toContain('Client Secret');
@@ -102,7 +100,6 @@ test('wrong client secret: the user reads "Bad client credentials"', async () =>
 test('an unreachable host is said to be unreachable, not a credential problem', async () => {
 	const url = fx.sim.url;
 	await fx.sim.close();
-	clearTokenCache();
 	const result = await fx.run(status, [{ iotCode: '861477038719116' }]);
 	// n8n words a refused connection itself.
 	expect(result.error?.message).toBe('The service refused the connection - perhaps it is offline');

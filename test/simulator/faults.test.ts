@@ -1,7 +1,8 @@
 import { request } from 'undici';
-import { findOperation } from '../../nodes/shared/api/operations';
+import { findOperation } from '../../api/catalog/operations';
 import { REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
-import { call, getToken, waitFor } from './helpers';
+import { waitFor } from '../../harness/wait';
+import { call, getToken } from './helpers';
 
 const status = findOperation('query', 'status')!;
 const unlock = findOperation('control', 'unlock')!;
@@ -97,7 +98,7 @@ describe('fault injection and recording', () => {
 		const token = await getToken(sim);
 		const together = sim.holdUntilInFlight(5);
 		const first = Array.from({ length: 4 }, () => call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token));
-		await waitFor(() => sim.stats.inFlight === 4, 5000);
+		await waitFor('four requests in flight', () => sim.stats.inFlight === 4);
 		const fifth = call(sim, status, { iotCode: REFERENCE_IOT_CODE }, token);
 		expect(await together).toEqual({ reached: true, held: 5 });
 		expect((await Promise.all([...first, fifth])).map((a) => a.body.code)).toEqual([0, 0, 0, 0, 0]);

@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { request } from 'undici';
-import type { Field, OperationSpec } from '../../nodes/shared/api/operations';
-import { wireFields } from '../../nodes/shared/api/request';
+import type { Field } from '../../api/catalog/spec';
+import type { OperationSpec } from '../../api/catalog/operations';
+import { wireFields } from '../../api/requests';
 import { DEMO_CLIENT, type Simulator } from '../../simulator';
 
 export async function getToken(sim: Simulator, client = DEMO_CLIENT): Promise<string> {
@@ -137,12 +138,3 @@ export async function startReceiver(statuses: number[] = [200]): Promise<{
 	};
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(check: () => boolean, timeoutMs = 3000): Promise<void> {
-	const until = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > until) throw new Error('condition not met in time');
-		await sleep(10);
-	}
-}

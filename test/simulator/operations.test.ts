@@ -1,7 +1,8 @@
-import { CODE_PARAMETER_ERROR, CODE_TOKEN_INVALID } from '../../nodes/shared/api/codes';
-import { findOperation, OPERATIONS, type OperationSpec } from '../../nodes/shared/api/operations';
-import { wireFields } from '../../nodes/shared/api/request';
+import { CODE_TOKEN_INVALID } from '../../api/catalog/codes';
+import { findOperation, OPERATIONS, type OperationSpec } from '../../api/catalog/operations';
+import { wireFields } from '../../api/requests';
 import { startSimulator, type Simulator } from '../../simulator';
+import { CODE_PARAMETER_ERROR, endpointCodes } from '../../simulator/endpointCodes';
 import { call, callRaw, getToken, invalidValue, validParams } from './helpers';
 
 const op = (resource: string, operation: string) => findOperation(resource, operation)!;
@@ -189,10 +190,10 @@ describe('operations', () => {
 			for (const kind of [15302, 15303]) {
 				sim.failNext(codes[4], 1, kind);
 				const { body } = await call(sim, spec, validParams(spec, codes[4]), token);
-				expect([...spec.errors]).toContain(body.code);
+				expect([...endpointCodes(spec)]).toContain(body.code);
 			}
 			const { body } = await call(sim, spec, validParams(spec, codes[3]), token);
-			expect([0, ...spec.errors]).toContain(body.code);
+			expect([0, ...endpointCodes(spec)]).toContain(body.code);
 		}
 	});
 });

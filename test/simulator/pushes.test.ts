@@ -1,7 +1,10 @@
-import { computeSignature } from '../../nodes/shared/api/pushes';
+import { computeSignature } from '../../api/catalog/signature';
 import { REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
-import { call, getToken, sleep, startReceiver, waitFor } from './helpers';
-import { findOperation } from '../../nodes/shared/api/operations';
+import { setTimeout as sleep } from 'timers/promises';
+
+import { waitFor } from '../../harness/wait';
+import { call, getToken, startReceiver } from './helpers';
+import { findOperation } from '../../api/catalog/operations';
 
 const SECRET = 'e2651be5-12d3-48f3-ba6c-bc2b04a447b6';
 const ALERT = { statusUtcTime: 1591067719, alertStatus: 0, code: 1 };
@@ -91,7 +94,7 @@ describe('pushes', () => {
 		const token = await getToken(sim, client);
 		expect((await call(sim, findOperation('control', 'unlock')!, { iotCode }, token)).body.code).toBe(0);
 		const mine = (path: string) => receiver!.received.filter((r) => r.path === `/webhook/abc/v2/vehicle/${path}` && r.body.includes(iotCode));
-		await waitFor(() => mine('status').length >= 3 && mine('location').length >= 3, 5000);
+		await waitFor('three status and three location pushes', () => mine('status').length >= 3 && mine('location').length >= 3);
 		const status = Object.fromEntries(new URLSearchParams(mine('status')[0].body));
 		expect(status).toMatchObject({ iotCode, platformCode: 'E55555', locked: 'false', online: 'true' });
 		expect(Number(status.speed)).toBeGreaterThan(0);
@@ -137,7 +140,7 @@ describe('pushes', () => {
 		await sim.sendPush('alert', REFERENCE_IOT_CODE, ALERT);
 		expect(receiver.received.map((r) => r.path)).toEqual(['/v2/vehicle/alert']);
 		sim.configure({ pushSchedule: true });
-		await waitFor(() => receiver!.received.some((r) => r.path === '/v2/vehicle/status'), 5000);
+		await waitFor('a scheduled status push', () => receiver!.received.some((r) => r.path === '/v2/vehicle/status'));
 	});
 
 	it('records pushes without sending them when no receiver is set', async () => {

@@ -1,6 +1,8 @@
-import { findOperation } from '../../nodes/shared/api/operations';
+import { findOperation } from '../../api/catalog/operations';
 import { startSimulator, type Simulator } from '../../simulator';
-import { call, getToken, sleep } from './helpers';
+import { setTimeout as sleep } from 'timers/promises';
+
+import { call, getToken } from './helpers';
 
 const op = (resource: string, operation: string) => findOperation(resource, operation)!;
 const status = op('query', 'status');

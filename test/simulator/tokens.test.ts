@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { findOperation } from '../../nodes/shared/api/operations';
+import { findOperation } from '../../api/catalog/operations';
 import { DEMO_CLIENT, REFERENCE_IOT_CODE, startSimulator, type Simulator } from '../../simulator';
 import { call, getToken } from './helpers';
 

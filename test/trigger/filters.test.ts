@@ -1,6 +1,5 @@
 /** Filters decided in the webhook: a dropped push is answered 200 and starts nothing. */
-import { forgetAllNodeMemory } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
-import { TriggerHarness } from './harness';
+import { TriggerHarness } from '../../harness/webhook';
 import {
 	alertPush,
 	faultPush,
@@ -30,7 +29,6 @@ async function push(event: string, params: Params): Promise<void> {
 	expect(answer.json).toEqual(SUCCESS);
 }
 
-beforeEach(() => forgetAllNodeMemory());
 afterEach(async () => await harness.stop());
 
 describe('events', () => {

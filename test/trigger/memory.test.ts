@@ -3,8 +3,8 @@
  * restored after a restart, and not lost when pushes arrive concurrently.
  */
 import { DEDUPE_WINDOW_MS, RecentPushes } from '../../nodes/SegwayFleetTrigger/dedupe';
-import { forgetAllNodeMemory, VehicleTable } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
-import { NODE_NAME, TriggerHarness } from './harness';
+import { VehicleTable } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
+import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import {
 	alertPush,
 	formBody,
@@ -26,7 +26,6 @@ async function start(parameters: Record<string, unknown> = {}): Promise<void> {
 	await harness.start();
 }
 
-beforeEach(() => forgetAllNodeMemory());
 afterEach(async () => await harness.stop());
 
 describe("Segway's retry", () => {
@@ -104,7 +103,7 @@ describe('static data persistence', () => {
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '15' })));
 		expect(harness.executions).toHaveLength(1);
 
-		forgetAllNodeMemory(); // n8n restarted: module memory is gone, the database is not
+		harness.restartN8n(); // module memory is gone, the database is not
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '12' })));
 		expect(harness.executions).toHaveLength(1);
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '30' })));
@@ -118,7 +117,7 @@ describe('static data persistence', () => {
 		expect(harness.storedStaticData[`node:${NODE_NAME}`]).toMatchObject({
 			lastStates: { '861123456789012': '110' },
 		});
-		forgetAllNodeMemory();
+		harness.restartN8n();
 		await postForm(harness.urlFor('status'), signed(statusPush({ locked: 'false' })));
 		expect(harness.executions).toHaveLength(1);
 		expect(harness.executions[0].items[0].json.changes).toEqual({ locked: { from: true, to: false } });
@@ -137,7 +136,7 @@ describe('static data persistence', () => {
 		const stored = harness.storedStaticData[`node:${NODE_NAME}`] as { lowBattery: Record<string, number> };
 		expect(Object.keys(stored.lowBattery).sort()).toEqual([...vehicles].sort());
 
-		forgetAllNodeMemory();
+		harness.restartN8n();
 		await Promise.all(
 			vehicles.map(async (iotCode) =>
 				await postForm(harness.urlFor('status'), signed(statusPush({ iotCode, powerPercent: '9' }))),

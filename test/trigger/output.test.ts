@@ -8,15 +8,13 @@ import {
 	SegwayFleetTrigger,
 } from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
 import { typePushFields } from '../../nodes/SegwayFleetTrigger/typing';
-import { forgetAllNodeMemory } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
-import { TriggerHarness } from './harness';
+import { TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, locationPush, postForm, SECRET, signed, statusPush } from './pushes';
 
 describe('emitted items', () => {
 	let harness: TriggerHarness;
 
 	beforeEach(async () => {
-		forgetAllNodeMemory();
 		harness = new TriggerHarness({ credential: { clientId: 'A20081', clientSecret: SECRET } });
 		await harness.start();
 	});
@@ -135,7 +133,11 @@ describe('node description', () => {
 		expect(description.group).toEqual(['trigger']);
 		expect(description.inputs).toEqual([]);
 		expect(description.credentials).toEqual([{ name: 'segwayFleetApi', required: true }]);
-		expect(description.icon).toEqual({ light: 'file:segway.svg', dark: 'file:segway.dark.svg' });
+		// One icon folder for the package; n8n resolves the path from the node's own folder.
+		expect(description.icon).toEqual({ light: 'file:../../icons/segway.svg', dark: 'file:../../icons/segway.dark.svg' });
+		for (const icon of Object.values(description.icon as Record<string, string>)) {
+			expect(readFileSync(join(__dirname, '../../nodes/SegwayFleetTrigger', icon.slice('file:'.length)), 'utf8')).toContain('<svg');
+		}
 		expect(description.usableAsTool).toBeUndefined();
 	});
 

@@ -1,7 +1,7 @@
 /** Building and sending signed pushes the way Segway does, for the trigger tests. */
 import { request } from 'undici';
 
-import { computeSignature } from '../../nodes/shared/api/pushes';
+import { computeSignature } from '../../api/catalog/signature';
 
 export const SECRET = 'TestSecret42';
 export const IOT = '861123456789012';

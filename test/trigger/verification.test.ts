@@ -2,9 +2,8 @@
  * Signature verification over real HTTP: Segway's algorithm (reference, Push section), the
  * tamper matrix, encodings, and a broken setup.
  */
-import { forgetAllNodeMemory } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
-import { computeSignature } from '../../nodes/shared/api/pushes';
-import { TriggerHarness } from './harness';
+import { computeSignature } from '../../api/catalog/signature';
+import { TriggerHarness } from '../../harness/webhook';
 import {
 	alertPush,
 	faultPush,
@@ -24,7 +23,6 @@ const INVALID = { code: 401, message: 'invalid signature' };
 let harness: TriggerHarness;
 
 beforeEach(async () => {
-	forgetAllNodeMemory();
 	harness = new TriggerHarness({ credential: { clientId: 'A20081', clientSecret: SECRET } });
 	await harness.start();
 });

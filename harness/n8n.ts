@@ -10,8 +10,9 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 import { lastJsonBlock } from './cli-output';
+import { waitFor } from './wait';
 
-export const ROOT = resolve(__dirname, '../..');
+export const ROOT = resolve(__dirname, '..');
 const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
 const NODE24_BIN = join(CACHE, 'node24/node_modules/node/bin');
 export const N8N_BIN = join(CACHE, 'n8n/node_modules/.bin/n8n');
@@ -60,24 +61,6 @@ function isRunResult(value: unknown): value is RunResult {
 	return typeof resultData === 'object' && resultData !== null && typeof resultData.runData === 'object';
 }
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise((r) => setTimeout(r, ms));
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60000, everyMs = 200): Promise<T> {
-	const until = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < until) {
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		await sleep(everyMs);
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 export class N8nInstance {
 	readonly userFolder: string;

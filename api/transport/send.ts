@@ -10,13 +10,12 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { ApiRequest } from '../api/request';
-import { CODE_TOKEN_INVALID } from '../api/codes';
-import { resolveBaseUrl } from '../api/regions';
-import { getAccessToken, TokenRequestError, type SegwayCredentials } from './tokenCache';
-import { isTransientCode, isTransientTransportError, segwayCodeError, type SegwayEnvelope } from './segwayErrors';
-
-export const CREDENTIAL_TYPE = 'segwayFleetApi';
+import { CODE_TOKEN_INVALID } from '../catalog/codes';
+import { resolveBaseUrl } from '../catalog/regions';
+import type { ApiRequest } from '../requests';
+import { CREDENTIAL_TYPE, type SegwayCredentials } from './credentials';
+import { isTransientCode, isTransientTransportError, segwayCodeError, type SegwayEnvelope } from './errors';
+import { getAccessToken, TokenRequestError } from './tokens';
 
 export interface RetryPolicy {
 	retries: number;
@@ -96,7 +95,7 @@ export async function sendSegwayRequest(
 	request: ApiRequest,
 	itemIndex: number,
 ): Promise<SegwayEnvelope> {
-	const iotCode = String(request.qs?.iotCode ?? request.body?.iotCode);
+	const { iotCode } = request;
 	const { retries, delayMs } = session.retry;
 	for (let attempt = 0; ; attempt++) {
 		let envelope: SegwayEnvelope;

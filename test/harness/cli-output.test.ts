@@ -1,4 +1,4 @@
-import { lastJsonBlock } from './cli-output';
+import { lastJsonBlock } from '../../harness/cli-output';
 
 const isRun = (value: unknown): value is { data: { resultData: object } } =>
 	typeof (value as { data?: { resultData?: unknown } })?.data?.resultData === 'object';

@@ -3,7 +3,7 @@
  */
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { describeStatusCode } from '../api/codes';
+import { describeStatusCode } from '../catalog/codes';
 
 /** A Segway answer with a non-zero `code` (HTTP 200 with an error in the body). */
 export interface SegwayEnvelope {

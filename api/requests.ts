@@ -1,19 +1,19 @@
 /**
  * Turns what a user entered into the request the catalog describes, checking every value against
- * the catalog first, and checks a received request the same way (the simulator's side).
+ * the catalog before anything is sent.
  */
-import {
-	IOT_CODE_PATTERN,
-	type Field,
-	type OperationSpec,
-	type ScalarField,
-} from './operations';
+import { IOT_CODE_PATTERN } from './catalog/fields';
+import type { Field, ScalarField } from './catalog/spec';
+import type { OperationSpec } from './catalog/operations';
+import { parseBoolean, parseNumber } from './values';
 
 export type WireValue = string | number | boolean | { [key: string]: number };
 
 export interface ApiRequest {
 	method: 'GET' | 'POST';
 	path: string;
+	/** The vehicle addressed, also found in `qs` or `body`. */
+	iotCode: string;
 	qs?: Record<string, string | boolean>;
 	body?: Record<string, WireValue>;
 }
@@ -45,25 +45,17 @@ export function describeAllowed(field: ScalarField): string {
 	}
 }
 
-/** Accepts numbers, and numeric strings since expressions often yield them. */
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number') return value;
-	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
-		return Number(value);
-	}
-	return undefined;
-}
-
-function checkScalar(field: ScalarField, value: unknown, path: string): string | number | boolean {
+/** The value as the API takes it, or a FieldError naming `path`, the value and what is allowed. */
+export function checkScalar(field: ScalarField, value: unknown, path: string): string | number | boolean {
 	const fail = () => new FieldError(path, value, describeAllowed(field));
 	switch (field.type) {
 		case 'choice': {
-			const n = toNumber(value);
+			const n = parseNumber(value);
 			if (n === undefined || !field.choices.some((c) => c.value === n)) throw fail();
 			return n;
 		}
 		case 'integer': {
-			const n = toNumber(value);
+			const n = parseNumber(value);
 			if (n === undefined || !Number.isInteger(n) || n < field.min || n > field.max) throw fail();
 			return n;
 		}
@@ -72,9 +64,9 @@ function checkScalar(field: ScalarField, value: unknown, path: string): string |
 			return value;
 		}
 		case 'flag': {
-			if (value === true || value === 'true') return true;
-			if (value === false || value === 'false') return false;
-			throw fail();
+			const flag = parseBoolean(value);
+			if (flag === undefined) throw fail();
+			return flag;
 		}
 	}
 }
@@ -87,12 +79,12 @@ export function checkIotCode(value: unknown): string {
 	return text.trim();
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The wire value of one top-level field, or undefined when it is to be left out. */
-function wireValue(field: Field, value: unknown, path: string): WireValue | undefined {
+export function wireValue(field: Field, value: unknown, path: string): WireValue | undefined {
 	if (field.type === 'object') {
 		if (value === undefined || value === null) return undefined;
 		if (!isRecord(value)) throw new FieldError(path, value, 'a set of sub-fields');
@@ -113,16 +105,18 @@ function wireValue(field: Field, value: unknown, path: string): WireValue | unde
 	return checked;
 }
 
+/** Every field an operation accepts on the wire, flattened. */
+export function wireFields(spec: OperationSpec): Field[] {
+	return [...spec.fields, ...(spec.additionalFields ?? [])];
+}
+
 /**
  * Builds the request for one item. `params` holds the node's parameter values by name, with
  * `additionalFields` as the collection of optional top-level fields. Throws FieldError.
  */
-export function buildRequest(
-	spec: OperationSpec,
-	iotCode: unknown,
-	params: Record<string, unknown>,
-): ApiRequest {
-	const fields: Record<string, WireValue> = { iotCode: checkIotCode(iotCode) };
+export function buildRequest(spec: OperationSpec, iotCodeValue: unknown, params: Record<string, unknown>): ApiRequest {
+	const iotCode = checkIotCode(iotCodeValue);
+	const fields: Record<string, WireValue> = { iotCode };
 	for (const field of spec.fields) {
 		const value = wireValue(field, params[field.name], field.name);
 		if (value !== undefined) fields[field.name] = value;
@@ -139,7 +133,7 @@ export function buildRequest(
 		}
 	}
 	if (spec.method === 'GET') {
-		return { method: 'GET', path: spec.path, qs: fields as Record<string, string | boolean> };
+		return { method: 'GET', path: spec.path, iotCode, qs: fields as Record<string, string | boolean> };
 	}
 	const settable = wireFields(spec);
 	if (settable.length > 0 && Object.keys(fields).length === 1) {
@@ -150,31 +144,5 @@ export function buildRequest(
 			`at least one of ${settable.map((f) => f.name).join(', ')}`,
 		);
 	}
-	return { method: 'POST', path: spec.path, body: fields };
-}
-
-/** Every field an operation accepts on the wire, flattened (the simulator's view). */
-export function wireFields(spec: OperationSpec): Field[] {
-	return [...spec.fields, ...(spec.additionalFields ?? [])];
-}
-
-/**
- * Checks a received query or body as the gateway would; returns a problem or undefined.
- * Unknown fields are ignored, as the gateway does.
- */
-export function findWireProblem(spec: OperationSpec, received: Record<string, unknown>): FieldError | undefined {
-	try {
-		checkIotCode(received.iotCode);
-		for (const field of wireFields(spec)) {
-			const value = received[field.name];
-			if (value === undefined) {
-				if (field.optional) continue;
-				throw new FieldError(field.name, value, `a value: ${field.name} is required`);
-			}
-			wireValue(field.type === 'choice' ? { ...field, omitOption: undefined } : field, value, field.name);
-		}
-		return undefined;
-	} catch (error) {
-		return error instanceof FieldError ? error : new FieldError('request', received, String(error));
-	}
+	return { method: 'POST', path: spec.path, iotCode, body: fields };
 }

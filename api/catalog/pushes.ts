@@ -1,8 +1,7 @@
 /**
- * The four pushes of the reference's Push section: their paths, their fields' types, and the
- * signature algorithm. Shared by the trigger (verifying) and the simulator (signing).
+ * The four pushes of the reference's Push section: their paths and their fields' types. Shared
+ * by the trigger (reading) and the simulator (sending); signature.ts signs them.
  */
-import { createHash } from 'crypto';
 
 export const PUSH_EVENTS = ['alert', 'fault', 'location', 'status'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
@@ -62,28 +61,3 @@ export const PUSH_FIELD_TYPES: Readonly<Record<PushEvent, Readonly<Record<string
 		statusUtcTime: 'number',
 	},
 };
-
-export const SIGNATURE_FIELD = 'signature';
-
-/**
- * The string the reference hashes: every received parameter except `signature`, sorted by key
- * in ASCII order, as `key=value` joined by `&`, then `&client_secret=<secret>`. Values are the
- * decoded values as received; empty values are kept (`key=`).
- */
-export function signatureBase(params: Readonly<Record<string, string>>, clientSecret: string): string {
-	const pairs = Object.keys(params)
-		.filter((key) => key !== SIGNATURE_FIELD)
-		.sort(compareAscii)
-		.map((key) => `${key}=${params[key]}`);
-	return `${pairs.join('&')}&client_secret=${clientSecret}`;
-}
-
-/** MD5 of the signature base as 32 lowercase hex characters. */
-export function computeSignature(params: Readonly<Record<string, string>>, clientSecret: string): string {
-	return createHash('md5').update(signatureBase(params, clientSecret), 'utf8').digest('hex');
-}
-
-/** Code-unit order, which for the ASCII keys of a push is the reference's "ASCII order". */
-function compareAscii(a: string, b: string): number {
-	return a < b ? -1 : a > b ? 1 : 0;
-}

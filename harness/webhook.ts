@@ -43,12 +43,26 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { SegwayFleetTrigger } from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
+import type { SegwayFleetTrigger } from '../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
 
 export const NODE_TYPE = 'n8n-nodes-segway-fleet.segwayFleetTrigger';
 export const WEBHOOK_ID = '6f1c2a9e-segway-trigger';
-export const WORKFLOW_ID = 'wf-segway-1';
 export const NODE_NAME = 'Segway Fleet Trigger';
+
+let workflows = 0;
+
+/**
+ * The trigger node as a freshly started n8n process has it: its module, and the memory the
+ * module keeps, loaded anew (n8n's own packages stay shared, as they do not hold our state).
+ */
+function startedTriggerNode(): SegwayFleetTrigger {
+	let node: SegwayFleetTrigger | undefined;
+	jest.isolateModules(() => {
+		const loaded = require('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node') as typeof import('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node');
+		node = new loaded.SegwayFleetTrigger();
+	});
+	return node!;
+}
 
 export interface StartedExecution {
 	event: string;
@@ -79,17 +93,22 @@ export class TriggerHarness {
 
 	private server: Server | undefined;
 
-	private readonly nodeType = new SegwayFleetTrigger();
+	/** Each harness is its own workflow, so no two tests share what the trigger remembers. */
+	readonly workflowId = `wf-segway-${++workflows}`;
 
-	private readonly nodeTypes: INodeTypes;
+	private nodeType = startedTriggerNode();
 
-	constructor(private options: HarnessOptions = {}) {
-		const nodeType = this.nodeType as INodeType;
-		this.nodeTypes = {
-			getByName: () => nodeType,
-			getByNameAndVersion: () => nodeType,
-			getKnownTypes: () => ({}),
-		};
+	private readonly nodeTypes: INodeTypes = {
+		getByName: () => this.nodeType as INodeType,
+		getByNameAndVersion: () => this.nodeType as INodeType,
+		getKnownTypes: () => ({}),
+	};
+
+	constructor(private options: HarnessOptions = {}) {}
+
+	/** n8n stopped and started again: the node's module memory is gone, the database is not. */
+	restartN8n(): void {
+		this.nodeType = startedTriggerNode();
 	}
 
 	/** Changes the node's parameters, as saving the workflow in the editor does. */
@@ -156,7 +175,7 @@ export class TriggerHarness {
 
 		// Reloaded per request, as live-webhooks.js loads the workflow from the database.
 		const workflow = new Workflow({
-			id: WORKFLOW_ID,
+			id: this.workflowId,
 			name: 'Segway pushes',
 			nodes: [this.node()],
 			connections: {},
@@ -166,7 +185,7 @@ export class TriggerHarness {
 		});
 		const node = workflow.getNode(NODE_NAME)!;
 		const description = this.nodeType.description.webhooks!.find(
-			(webhook) => NodeHelpers.getNodeWebhookPath(WORKFLOW_ID, node, webhook.path) === path,
+			(webhook) => NodeHelpers.getNodeWebhookPath(this.workflowId, node, webhook.path) === path,
 		);
 		if (description === undefined) return notFound(res);
 
@@ -178,7 +197,7 @@ export class TriggerHarness {
 			node: NODE_NAME,
 			path,
 			webhookDescription: description,
-			workflowId: WORKFLOW_ID,
+			workflowId: this.workflowId,
 			workflowExecuteAdditionalData: additionalData,
 			webhookId: WEBHOOK_ID,
 		};

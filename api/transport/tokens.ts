@@ -6,11 +6,8 @@
  */
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { resolveBaseUrl, type RegionSettings } from '../api/regions';
-
-export interface SegwayCredentials extends RegionSettings {
-	clientSecret: string;
-}
+import { resolveBaseUrl } from '../catalog/regions';
+import type { SegwayCredentials } from './credentials';
 
 /** The one helper a token fetch needs; both node contexts and credential hooks have it. */
 export interface HttpRequester {
@@ -82,11 +79,6 @@ export async function getAccessToken(
 		inFlight.set(key, pending);
 	}
 	return (await pending).value;
-}
-
-/** Forgets every cached token (tests, and a credential being deleted). */
-export function clearTokenCache(): void {
-	tokens.clear();
 }
 
 async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials): Promise<Token> {

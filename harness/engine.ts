@@ -29,8 +29,8 @@ import {
 	type IVersionedNodeType,
 } from 'n8n-workflow';
 
-import { SegwayFleetApi } from '../../credentials/SegwayFleetApi.credentials';
-import { SegwayFleet } from '../../nodes/SegwayFleet/SegwayFleet.node';
+import { SegwayFleetApi } from '../credentials/SegwayFleetApi.credentials';
+import { SegwayFleet } from '../nodes/SegwayFleet/SegwayFleet.node';
 
 export const NODE_TYPE = 'n8n-nodes-segway-fleet.segwayFleet';
 const SOURCE_TYPE = 'test.itemSource';

@@ -87,7 +87,6 @@ export const STATUS_CODES: Readonly<Record<number, StatusCode>> = {
 };
 
 export const CODE_TOKEN_INVALID = 15101;
-export const CODE_PARAMETER_ERROR = 15004;
 
 export function describeStatusCode(code: number): StatusCode {
 	return STATUS_CODES[code] ?? { meaning: 'unknown Segway status code', hint: 'See the Segway API reference.' };

@@ -1,0 +1,56 @@
+/** Assembles the parts into one running simulator: `startSimulator(options)`. */
+import { handleAdmin } from './admin';
+import { SimClock } from './clock';
+import { FaultInjector, toFailureKind } from './faults';
+import { Fleet } from './fleet';
+import { DEFAULT_PUSH_OPTIONS, PushService } from './pushes';
+import { seededRandom, toSeed } from './random';
+import { Recorder } from './recorder';
+import { createSimulatorServer } from './server';
+import { Simulator, type SimulatorCore, type SimulatorOptions } from './simulator';
+import { DEMO_CLIENT, TokenStore } from './tokens';
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+	const seed = toSeed(options.seed);
+	const random = seededRandom(seed);
+	const clock = new SimClock(options.timeScale ?? 1);
+	const clients = options.clients && options.clients.length > 0 ? options.clients : [DEMO_CLIENT];
+	const recordLimit = options.recordLimit ?? 10000;
+	const fleet = new Fleet(options.vehicles ?? 10, random, clock, { autoParkSeconds: options.autoParkSeconds ?? 60 });
+	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
+	if (options.tokenRejection) tokens.rejection = options.tokenRejection;
+	if (options.refuseTokens) tokens.refuseAll = true;
+	const faults = new FaultInjector(
+		{
+			latencyMs: options.latencyMs,
+			jitterMs: options.jitterMs,
+			failureRate: options.failureRate,
+			failureKinds: options.failureKinds?.map(toFailureKind),
+		},
+		seed,
+	);
+	// Pushes are signed for the first client: the fleet belongs to that platform.
+	const pushes = new PushService(
+		fleet,
+		clock,
+		clients[0],
+		seededRandom(seed ^ 0x9e3779b9),
+		{
+			...DEFAULT_PUSH_OPTIONS,
+			pushTo: options.pushTo,
+			pushEnabled: options.pushEnabled ?? true,
+			pushSchedule: options.pushSchedule ?? true,
+			timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_OPTIONS.timeoutMs,
+			alertRatePerHour: options.alertRatePerHour ?? 0,
+			faultRatePerHour: options.faultRatePerHour ?? 0,
+		},
+		recordLimit,
+	);
+	const core: SimulatorCore = { clock, fleet, tokens, faults, recorder: new Recorder(recordLimit), pushes };
+	// The admin interface acts on the simulator the server belongs to, made right after it.
+	let simulator: Simulator | undefined;
+	const server = createSimulatorServer(core, (req, res, path, query) => handleAdmin(simulator!, req, res, path, query));
+	simulator = new Simulator(core, server, seed);
+	await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+	return simulator;
+}
