@@ -4,6 +4,16 @@
  * simulated world up (10 → a ten-second push interval passes in one real second), and
  * `advance` jumps ahead so tests can let an hour pass without waiting.
  */
+/**
+ * Wall-clock epoch seconds: the time stamped on what the gateway sends (push and status times),
+ * whatever the simulated clock does. A receiver compares them with its own clock (the trigger
+ * refuses pushes too old or too far ahead), so a time-scaled or advanced world must not carry
+ * its simulated time onto the wire.
+ */
+export function wallSeconds(): number {
+	return Math.floor(Date.now() / 1000);
+}
+
 export class SimClock {
 	private anchorReal = Date.now();
 	private anchorSim = this.anchorReal;

@@ -3,7 +3,7 @@
  * commands do to it. Time is applied lazily (`advance`) whenever a vehicle is read or changed.
  */
 import { IOT_CODE_PATTERN } from '../api/catalog/fields';
-import type { SimClock } from './clock';
+import { wallSeconds, type SimClock } from './clock';
 import { randomAlnum, randomInt, type Random } from './random';
 
 export type LightState = 0 | 1 | 2;
@@ -38,7 +38,6 @@ export interface Vehicle {
 	/** Metres, kept fractional; reported rounded. */
 	odometer: number;
 	totalRidingSecs: number;
-	statusUtcTime: number;
 	latitude: number;
 	longitude: number;
 	/** Degrees clockwise from north, the direction it moves while ridden. */
@@ -159,7 +158,6 @@ function newVehicle(iotCode: string, random: Random, simNow: number): Vehicle {
 		speed: 0,
 		odometer: randomInt(random, 1000, 900000),
 		totalRidingSecs: randomInt(random, 0, 400000),
-		statusUtcTime: Math.floor(simNow / 1000),
 		latitude: HOME.latitude + (random() - 0.5) * 0.04,
 		longitude: HOME.longitude + (random() - 0.5) * 0.04,
 		heading: random() * 360,
@@ -167,7 +165,7 @@ function newVehicle(iotCode: string, random: Random, simNow: number): Vehicle {
 		satelliteNumber: randomInt(random, 5, 14),
 		hdop: Math.round((0.6 + random() * 1.4) * 100) / 100,
 		gpsFix: true,
-		gpsUtcTime: Math.floor(simNow / 1000),
+		gpsUtcTime: wallSeconds(),
 		batteryCycles: randomInt(random, 0, 400),
 		batteryTemperature: randomInt(random, 18, 32),
 		bluetoothKey: randomAlnum(random, 8),
@@ -216,9 +214,9 @@ export class Fleet {
 		for (const code of generateIotCodes(count, random)) this.vehicles.set(code, newVehicle(code, random, now));
 	}
 
-	/** Simulated epoch seconds, the time stamped on status and location fields. */
+	/** Wall-clock epoch seconds, the time stamped on status and location fields (see wallSeconds). */
 	nowSeconds(): number {
-		return Math.floor(this.clock.now() / 1000);
+		return wallSeconds();
 	}
 
 	get size(): number {
@@ -257,7 +255,6 @@ export class Fleet {
 			} else {
 				seconds = 0;
 			}
-			vehicle.statusUtcTime = Math.floor(now / 1000);
 		}
 		if (vehicle.charging && !vehicle.riding && seconds > 0) {
 			vehicle.battery = Math.min(100, vehicle.battery + (CHARGE_PER_MINUTE * seconds) / 60);
@@ -319,7 +316,10 @@ export class Fleet {
 		if (patch.odometer !== undefined) vehicle.odometer = patch.odometer;
 		if (patch.networkSignal !== undefined) vehicle.networkSignal = patch.networkSignal;
 		if (patch.lockVoltage !== undefined) vehicle.lockVoltage = patch.lockVoltage;
-		if (patch.gpsFix !== undefined) vehicle.gpsFix = patch.gpsFix;
+		if (patch.gpsFix !== undefined) {
+			if (vehicle.gpsFix && !patch.gpsFix) vehicle.gpsUtcTime = wallSeconds();
+			vehicle.gpsFix = patch.gpsFix;
+		}
 		if (patch.bluetoothKey !== undefined) vehicle.bluetoothKey = patch.bluetoothKey;
 		if (patch.locked === true) {
 			this.park(vehicle);
@@ -338,7 +338,6 @@ export class Fleet {
 			vehicle.altitude = patch.altitude ?? vehicle.altitude;
 			vehicle.gpsUtcTime = this.nowSeconds();
 		}
-		vehicle.statusUtcTime = this.nowSeconds();
 		return { vehicle, movedWhileLocked };
 	}
 }
@@ -369,7 +368,8 @@ export function statusFields(vehicle: Vehicle) {
 		odometer: Math.round(vehicle.odometer),
 		remainingRange: remainingRange(vehicle),
 		totalRidingSecs: Math.round(vehicle.totalRidingSecs),
-		statusUtcTime: vehicle.statusUtcTime,
+		// The status is taken when it is asked for or pushed.
+		statusUtcTime: wallSeconds(),
 	};
 }
 
@@ -381,7 +381,8 @@ export function locationFields(vehicle: Vehicle) {
 		satelliteNumber: vehicle.gpsFix ? vehicle.satelliteNumber : 0,
 		hdop: vehicle.hdop,
 		altitude: vehicle.altitude,
-		gpsUtcTime: vehicle.gpsUtcTime,
+		// A vehicle with a fix has a current one; without, its last fix's time.
+		gpsUtcTime: vehicle.gpsFix ? wallSeconds() : vehicle.gpsUtcTime,
 	};
 }
 

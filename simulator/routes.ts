@@ -252,7 +252,5 @@ for (const spec of OPERATIONS) {
 }
 
 export function applyOperation(spec: OperationSpec, vehicle: Vehicle, params: Params, fleet: Fleet) {
-	const result = HANDLERS[operationKey(spec)](vehicle, params, fleet);
-	if (spec.resource !== 'query') vehicle.statusUtcTime = fleet.nowSeconds();
-	return result;
+	return HANDLERS[operationKey(spec)](vehicle, params, fleet);
 }

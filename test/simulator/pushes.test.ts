@@ -143,6 +143,22 @@ describe('pushes', () => {
 		await waitFor('a scheduled status push', () => receiver!.received.some((r) => r.path === '/v2/vehicle/status'));
 	});
 
+	it('stamps pushes with the wall clock however fast or far simulated time runs', async () => {
+		sim = await startSimulator({ vehicles: 1, pushSchedule: false, timeScale: 1000 });
+		sim.advanceTime(86_400);
+		const wall = () => Math.floor(Date.now() / 1000);
+		const near = (value: string) => Math.abs(Number(value) - wall()) <= 2;
+		expect(near(sim.signPush('status', REFERENCE_IOT_CODE).params.statusUtcTime)).toBe(true);
+		expect(near(sim.signPush('alert', REFERENCE_IOT_CODE).params.statusUtcTime)).toBe(true);
+		expect(near(sim.signPush('location', REFERENCE_IOT_CODE).params.gpsUtcTime)).toBe(true);
+		// Without a fix the location push says when the last fix was.
+		await sim.fleet.update(REFERENCE_IOT_CODE, { gpsFix: false });
+		const lost = Number(sim.signPush('location', REFERENCE_IOT_CODE).params.gpsUtcTime);
+		await sleep(1100);
+		expect(Number(sim.signPush('location', REFERENCE_IOT_CODE).params.gpsUtcTime)).toBe(lost);
+		expect(sim.signPush('location', REFERENCE_IOT_CODE).params.locationStatus).toBe('invalid');
+	});
+
 	it('records pushes without sending them when no receiver is set', async () => {
 		sim = await startSimulator({ vehicles: 1 });
 		const record = await sim.sendPush('location', REFERENCE_IOT_CODE);
