@@ -66,6 +66,7 @@ export class N8nInstance {
 	readonly userFolder: string;
 	readonly url: string;
 	private server: ChildProcess | undefined;
+	private ownerSetUp = false;
 	private serverLog = '';
 
 	private constructor(
@@ -198,15 +199,18 @@ export class N8nInstance {
 		if (process.env.SEGWAY_E2E_KEEP !== '1') rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
-	/** Owner account + login through n8n's internal REST API (what the editor uses). */
+	/** Owner account (the first time) + login through n8n's internal REST API (what the editor uses). */
 	async login(): Promise<RestClient> {
 		const owner = { email: 'e2e-owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
-		const setup = await fetch(`${this.url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
-		if (setup.status !== 200) throw new Error(`owner setup answered ${setup.status}: ${await setup.text()}`);
+		if (!this.ownerSetUp) {
+			const setup = await fetch(`${this.url}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(owner),
+			});
+			if (setup.status !== 200) throw new Error(`owner setup answered ${setup.status}: ${await setup.text()}`);
+			this.ownerSetUp = true;
+		}
 		const login = await fetch(`${this.url}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -229,6 +233,16 @@ export class RestClient {
 	async get<T = unknown>(path: string): Promise<T> {
 		const res = await fetch(`${this.url}${path}`, { headers: { cookie: this.cookie } });
 		if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+		return (await res.json()) as T;
+	}
+
+	async post<T = unknown>(path: string, body: unknown): Promise<T> {
+		const res = await fetch(`${this.url}${path}`, {
+			method: 'POST',
+			headers: { cookie: this.cookie, 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
 		return (await res.json()) as T;
 	}
 }

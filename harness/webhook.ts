@@ -43,7 +43,9 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import type { SegwayFleetTrigger } from '../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
+// With its extension: a benchmark runs this file under tsx, where Node's own resolution would
+// find the codex file SegwayFleetTrigger.node.json before the TypeScript source.
+import { SegwayFleetTrigger } from '../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node.ts';
 
 export const NODE_TYPE = 'n8n-nodes-segway-fleet.segwayFleetTrigger';
 export const WEBHOOK_ID = '6f1c2a9e-segway-trigger';
@@ -56,9 +58,11 @@ let workflows = 0;
  * module keeps, loaded anew (n8n's own packages stay shared, as they do not hold our state).
  */
 function startedTriggerNode(): SegwayFleetTrigger {
+	// Outside jest (benchmarks) there is one module instance: restartN8n() is for tests.
+	if (typeof jest === 'undefined') return new SegwayFleetTrigger();
 	let node: SegwayFleetTrigger | undefined;
 	jest.isolateModules(() => {
-		const loaded = require('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node') as typeof import('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node');
+		const loaded = require('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node.ts') as typeof import('../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node.ts');
 		node = new loaded.SegwayFleetTrigger();
 	});
 	return node!;
@@ -88,6 +92,23 @@ export class TriggerHarness {
 
 	/** How many times static data was written, to check that writes stay rare. */
 	staticDataWrites = 0;
+
+	/** Bytes of JSON those writes stored, as n8n would write them to its database. */
+	staticDataBytes = 0;
+
+	/** Time spent inside the node's webhook(), for benchmarks that send one push at a time. */
+	webhookMs = 0;
+
+	readonly loggedWarnings: string[] = [];
+
+	readonly loggedErrors: string[] = [];
+
+	private readonly logger = {
+		debug: () => undefined,
+		info: () => undefined,
+		warn: (message: string) => this.loggedWarnings.push(message),
+		error: (message: string) => this.loggedErrors.push(message),
+	};
 
 	baseUrl = '';
 
@@ -210,10 +231,14 @@ export class TriggerHarness {
 			[],
 			null,
 		);
+		// What the node logs, kept for assertions (n8n's own logger is silent in tests).
+		Object.defineProperty(context, 'logger', { value: this.logger });
 
 		let result;
+		const startedAt = process.hrtime.bigint();
 		try {
 			result = await this.nodeType.webhook.call(context);
+			this.webhookMs += Number(process.hrtime.bigint() - startedAt) / 1e6;
 		} catch (error) {
 			// webhook-helpers.js: the error goes to the response callback, n8n answers 500.
 			if (!res.headersSent) {
@@ -226,8 +251,10 @@ export class TriggerHarness {
 		// live-webhooks.js: the response callback saves static data, whether or not a run starts.
 		const staticData = workflow.staticData as IDataObject & { __dataChanged?: boolean };
 		if (staticData.__dataChanged === true) {
-			this.storedStaticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			const json = JSON.stringify(staticData);
+			this.storedStaticData = JSON.parse(json) as IDataObject;
 			this.staticDataWrites += 1;
+			this.staticDataBytes += Buffer.byteLength(json);
 		}
 
 		if (result.workflowData !== undefined) {

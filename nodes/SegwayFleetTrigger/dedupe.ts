@@ -1,32 +1,30 @@
 /**
- * Segway resends a push once, 5 s later, when it did not see our 200 (a timeout, a dropped
- * connection). The resend is byte-identical, so its signature is too: remembering the
- * signatures of pushes that started a run lets the resend be answered 200 without a second run.
+ * Pushes that started a run, by signature, for as long as an identical push could still be
+ * accepted: Segway resends a push once, 5 s later, when it did not see our 200, and a captured
+ * push could be replayed until it is too old for the freshness check. The resend or replay is
+ * byte-identical, so its signature is too, and it is answered 200 without a second run.
  *
- * Bounded in time (entries expire after the window) and in memory (at most `capacity` entries;
- * the oldest go first). Insertion order is expiry order, so pruning only looks at the front.
+ * Bounded in time (entries expire after their window) and in memory (at most `capacity`
+ * entries; the oldest go first). Entries are added in time order, so pruning looks at the front.
  */
-export const DEDUPE_WINDOW_MS = 60_000;
+export const MIN_DEDUPE_WINDOW_MS = 60_000;
 export const DEDUPE_CAPACITY = 50_000;
 
 export class RecentPushes {
 	private readonly expiries = new Map<string, number>();
 
-	constructor(
-		private readonly windowMs = DEDUPE_WINDOW_MS,
-		private readonly capacity = DEDUPE_CAPACITY,
-	) {}
+	constructor(private readonly capacity = DEDUPE_CAPACITY) {}
 
-	/** True when the same push was remembered less than the window ago. */
+	/** True when the same push was remembered and its window has not passed. */
 	has(key: string, now: number): boolean {
 		const expiry = this.expiries.get(key);
 		return expiry !== undefined && expiry > now;
 	}
 
-	remember(key: string, now: number): void {
+	remember(key: string, expiresAt: number, now: number): void {
 		this.prune(now);
 		this.expiries.delete(key);
-		this.expiries.set(key, now + this.windowMs);
+		this.expiries.set(key, expiresAt);
 		if (this.expiries.size > this.capacity) {
 			const oldest = this.expiries.keys().next();
 			if (oldest.done !== true) this.expiries.delete(oldest.value);
@@ -35,6 +33,11 @@ export class RecentPushes {
 
 	get size(): number {
 		return this.expiries.size;
+	}
+
+	/** Entries still in their window, oldest first. */
+	*live(now: number): IterableIterator<[string, number]> {
+		for (const entry of this.expiries) if (entry[1] > now) yield entry;
 	}
 
 	private prune(now: number): void {

@@ -6,8 +6,23 @@ import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { ALERT_CODES, FAULT_CODES } from '../../api/catalog/codes';
 
-export const DEFAULT_BATTERY_THRESHOLD = 20;
-export const DEFAULT_REARM_MARGIN = 5;
+/**
+ * The trigger's number parameters: the UI's limits and the checks of what an expression gives
+ * (settings.ts) come from this one table.
+ */
+export const NUMBER_PARAMETERS = {
+	batteryThreshold: { displayName: 'Battery Threshold (%)', default: 20, min: 1, max: 100 },
+	batteryRearmMargin: { displayName: 'Re-Arm Margin (%)', default: 5, min: 0, max: 100 },
+	maxPushAge: { displayName: 'Max Push Age (Seconds)', default: 300, min: 0, max: 86_400 },
+	clockSkew: { displayName: 'Clock Skew Allowance (Seconds)', default: 60, min: 0, max: 3_600 },
+} as const;
+
+export type NumberParameter = keyof typeof NUMBER_PARAMETERS;
+
+function numberProperty(name: NumberParameter, description: string): INodeProperties {
+	const { displayName, default: dflt, min, max } = NUMBER_PARAMETERS[name];
+	return { displayName, name, type: 'number', default: dflt, typeOptions: { minValue: min, maxValue: max }, description };
+}
 
 function byName(a: INodePropertyOptions, b: INodePropertyOptions): number {
 	return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -130,22 +145,14 @@ export const triggerProperties: INodeProperties[] = [
 		displayOptions: { show: { events: ['status'] } },
 	},
 	{
-		displayName: 'Battery Threshold (%)',
-		name: 'batteryThreshold',
-		type: 'number',
-		default: DEFAULT_BATTERY_THRESHOLD,
-		typeOptions: { minValue: 1, maxValue: 100 },
-		description: 'Fires when `powerPercent` is below this value',
+		...numberProperty('batteryThreshold', 'Fires when `powerPercent` is below this value'),
 		displayOptions: { show: { events: ['status'], statusMode: ['batteryLow'] } },
 	},
 	{
-		displayName: 'Re-Arm Margin (%)',
-		name: 'batteryRearmMargin',
-		type: 'number',
-		default: DEFAULT_REARM_MARGIN,
-		typeOptions: { minValue: 0, maxValue: 100 },
-		description:
+		...numberProperty(
+			'batteryRearmMargin',
 			'After firing, a vehicle fires again only once its battery was back at threshold + margin or more. Keeps a battery hovering around the threshold from firing on every dip.',
+		),
 		displayOptions: { show: { events: ['status'], statusMode: ['batteryLow'] } },
 	},
 	{
@@ -168,5 +175,22 @@ export const triggerProperties: INodeProperties[] = [
 		description:
 			'Whether the first status push of a vehicle this trigger has not seen before starts the workflow. Off: it only records the vehicle, so activating the workflow does not fire once per vehicle.',
 		displayOptions: { show: { events: ['status'], statusMode: ['stateChange'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			numberProperty(
+				'clockSkew',
+				'How far ahead of this server\'s clock a push\'s own time may be before it is taken for forged. 0 turns the check off.',
+			),
+			numberProperty(
+				'maxPushAge',
+				'A push whose own time (statusUtcTime, or gpsUtcTime for locations) is older than this starts nothing, so a captured push cannot be replayed later. It is still answered with success, since a resend would be as old. 0 turns the check off.',
+			),
+		],
 	},
 ];

@@ -12,7 +12,8 @@ import { normalizeRemainingRange } from '../../api/normalize';
 export function enrichPush(event: PushEvent, typed: IDataObject): IDataObject {
 	switch (event) {
 		case 'alert':
-			return { event, ...typed, ...describeAlert(typed.code, typed.alertStatus) };
+			// The reference's own alert example has no alertStatus: a missing one counts as appearing.
+			return { event, ...typed, ...describeAlert(typed.code, typed.alertStatus ?? 0) };
 		case 'fault':
 			return { event, ...typed, ...describeFault(typed.code, typed.faultStatus) };
 		case 'status':

@@ -7,7 +7,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseBoolean, parseNumber } from '../../api/values';
-import type { NodeMemory } from './vehicleMemory';
+import type { Change } from './memory';
+import type { VehicleRecord } from './vehicles';
 
 export type CodeStatus = 'any' | 'appearing' | 'disappeared';
 
@@ -17,27 +18,28 @@ export interface CodeFilter {
 	status: CodeStatus;
 }
 
-export function passesCodeFilter(
-	filter: CodeFilter,
-	code: string | undefined,
-	status: string | undefined,
-): boolean {
+/**
+ * Alerts and faults: the code and whether it appeared (status 0) or disappeared (1). An alert
+ * without `alertStatus` (the reference's own alert example has none) counts as appearing.
+ */
+export function passesCodeFilter(filter: CodeFilter, code: string | undefined, status: string | undefined): boolean {
 	if (filter.codes.length > 0 && !filter.codes.includes(Number(code))) return false;
-	if (filter.status === 'appearing') return status === '0';
-	if (filter.status === 'disappeared') return status === '1';
+	const disappeared = status === '1';
+	if (filter.status === 'appearing') return !disappeared;
+	if (filter.status === 'disappeared') return disappeared;
 	return true;
 }
 
 export interface Outcome {
 	emit: boolean;
-	/** The node's memory changed and must be mirrored into static data. */
-	changed: boolean;
+	/** What the decision did to the vehicle's memory (see memory.ts). */
+	change: Change;
 	/** Added to the emitted item to say why it fired. */
 	details?: IDataObject;
 }
 
-const DROP: Outcome = { emit: false, changed: false };
-const PASS: Outcome = { emit: true, changed: false };
+export const DROP: Outcome = { emit: false, change: 'none' };
+export const PASS: Outcome = { emit: true, change: 'none' };
 
 export interface BatteryLowFilter {
 	threshold: number;
@@ -51,26 +53,16 @@ export interface BatteryLowFilter {
  * that wobbles around the threshold (19, 20, 19…) from firing on every dip. A vehicle seen
  * for the first time already below the threshold fires: the crew should know about it.
  */
-export function decideBatteryLow(
-	filter: BatteryLowFilter,
-	memory: NodeMemory,
-	iotCode: string,
-	powerPercent: string | undefined,
-): Outcome {
+export function decideBatteryLow(filter: BatteryLowFilter, record: VehicleRecord, powerPercent: string | undefined): Outcome {
 	const percent = parseNumber(powerPercent);
 	if (percent === undefined) return DROP;
-	const fired = memory.lowBattery.get(iotCode) === 1;
-	if (!fired && percent < filter.threshold) {
-		memory.lowBattery.set(iotCode, 1);
-		return {
-			emit: true,
-			changed: true,
-			details: { batteryThreshold: filter.threshold, batteryRearmAt: filter.rearmAt },
-		};
+	if (!record.lowBattery && percent < filter.threshold) {
+		record.lowBattery = true;
+		return { emit: true, change: 'critical', details: { batteryThreshold: filter.threshold, batteryRearmAt: filter.rearmAt } };
 	}
-	if (fired && percent >= filter.rearmAt) {
-		memory.lowBattery.delete(iotCode);
-		return { emit: false, changed: true };
+	if (record.lowBattery && percent >= filter.rearmAt) {
+		record.lowBattery = false;
+		return { emit: false, change: 'critical' };
 	}
 	return DROP;
 }
@@ -95,24 +87,19 @@ function stateChar(value: string | undefined): string {
  * push keeps its last known value. The first push of a vehicle only records it (unless
  * `emitFirst`): otherwise activating the workflow would fire once per vehicle in the fleet.
  */
-export function decideStateChange(
-	filter: StateChangeFilter,
-	memory: NodeMemory,
-	iotCode: string,
-	params: Readonly<Record<string, string>>,
-): Outcome {
-	const previous = memory.lastStates.get(iotCode);
+export function decideStateChange(filter: StateChangeFilter, record: VehicleRecord, params: Readonly<Record<string, string>>): Outcome {
+	const previous = record.states;
 	let next = '';
 	for (let i = 0; i < WATCHABLE_STATES.length; i++) {
 		const current = stateChar(params[WATCHABLE_STATES[i]]);
 		next += current === '-' && previous !== undefined ? previous[i] : current;
 	}
 	if (previous === next) return DROP;
-	memory.lastStates.set(iotCode, next);
+	record.states = next;
 	if (previous === undefined) {
 		return filter.emitFirst
-			? { emit: true, changed: true, details: { changes: {}, firstSeen: true } }
-			: { emit: false, changed: true };
+			? { emit: true, change: 'critical', details: { changes: {}, firstSeen: true } }
+			: { emit: false, change: 'changed' };
 	}
 	const changes: IDataObject = {};
 	let any = false;
@@ -122,7 +109,5 @@ export function decideStateChange(
 		changes[state] = { from: previous[i] === '1', to: next[i] === '1' };
 		any = true;
 	}
-	return any ? { emit: true, changed: true, details: { changes, firstSeen: false } } : { emit: false, changed: true };
+	return any ? { emit: true, change: 'critical', details: { changes, firstSeen: false } } : { emit: false, change: 'changed' };
 }
-
-export { DROP, PASS };

@@ -1,11 +1,11 @@
 /**
  * Form bodies carry only strings; users expect `powerPercent` to compare as a number and
- * `locked` as a boolean. Documented fields get their declared type back (PUSH_FIELD_TYPES);
+ * `locked` as a boolean. Documented fields get their declared type back (PUSH_FIELDS);
  * fields Segway adds later are typed by their look, so a new field still arrives usable.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { PUSH_FIELD_TYPES, type PushEvent } from '../../api/catalog/pushes';
+import { PUSH_FIELDS, type PushEvent } from '../../api/catalog/pushes';
 import { parseBoolean, parseNumber } from '../../api/values';
 
 type Typed = string | number | boolean | null;
@@ -14,11 +14,11 @@ type Typed = string | number | boolean | null;
 const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 export function typePushFields(event: PushEvent, params: Readonly<Record<string, string>>): IDataObject {
-	const declared = PUSH_FIELD_TYPES[event];
+	const declared = PUSH_FIELDS[event];
 	const typed: IDataObject = {};
 	for (const key of Object.keys(params)) {
 		const value = params[key];
-		const type = declared[key];
+		const type = declared[key]?.type;
 		typed[key] =
 			type === 'string'
 				? value

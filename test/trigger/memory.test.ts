@@ -1,20 +1,14 @@
 /**
- * Segway's retry, and the per-vehicle memory: persisted to static data on changes only,
- * restored after a restart, and not lost when pushes arrive concurrently.
+ * Segway's retry, and the per-vehicle memory: bounded, mirrored to static data (at once for what
+ * must survive a restart, spread out for the rest), restored after a restart, and not lost when
+ * pushes arrive concurrently.
  */
-import { DEDUPE_WINDOW_MS, RecentPushes } from '../../nodes/SegwayFleetTrigger/dedupe';
-import { VehicleTable } from '../../nodes/SegwayFleetTrigger/vehicleMemory';
+import { MIN_DEDUPE_WINDOW_MS, RecentPushes } from '../../nodes/SegwayFleetTrigger/dedupe';
+import { MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
+import { decodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
+import { VehicleRecords, type VehicleRecord } from '../../nodes/SegwayFleetTrigger/vehicles';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
-import {
-	alertPush,
-	formBody,
-	post,
-	postForm,
-	SECRET,
-	signed,
-	statusPush,
-	SUCCESS,
-} from './pushes';
+import { alertPush, faultPush, formBody, IOT, post, postForm, SECRET, signed, statusPush, SUCCESS } from './pushes';
 
 let harness: TriggerHarness;
 
@@ -28,6 +22,16 @@ async function start(parameters: Record<string, unknown> = {}): Promise<void> {
 
 afterEach(async () => await harness.stop());
 
+/** The vehicles every shard of the stored mirror holds, merged. */
+function storedVehicles(): Map<string, VehicleRecord> {
+	const shards = (harness.storedStaticData[`node:${NODE_NAME}`] as Record<string, unknown> | undefined)?.[STATIC_KEY] as
+		| Record<string, { vehicles: string }>
+		| undefined;
+	const merged = new Map<string, VehicleRecord>();
+	for (const shard of Object.values(shards ?? {})) for (const [iotCode, record] of decodeVehicles(shard.vehicles)) merged.set(iotCode, record);
+	return merged;
+}
+
 describe("Segway's retry", () => {
 	test('the same push twice: both 200, one run; a different push runs', async () => {
 		await start();
@@ -38,7 +42,7 @@ describe("Segway's retry", () => {
 		expect(retry.json).toEqual(SUCCESS);
 		expect(harness.executions).toHaveLength(1);
 
-		await postForm(harness.urlFor('alert'), signed(alertPush({ statusUtcTime: '1700000005000' })));
+		await postForm(harness.urlFor('alert'), signed(alertPush({ code: '6' })));
 		expect(harness.executions).toHaveLength(2);
 	});
 
@@ -54,48 +58,58 @@ describe("Segway's retry", () => {
 		expect(harness.executions).toHaveLength(1);
 	});
 
-	test('the same fields on another path are another push', async () => {
+	test('a push refused on the wrong path still runs on its own', async () => {
 		await start();
-		const push = signed(alertPush());
-		await postForm(harness.urlFor('alert'), push);
-		await postForm(harness.urlFor('fault'), push);
-		expect(harness.executions.map((e) => e.event)).toEqual(['alert', 'fault']);
+		const push = signed(faultPush());
+		expect((await postForm(harness.urlFor('alert'), push)).status).toBe(422);
+		expect((await postForm(harness.urlFor('fault'), push)).status).toBe(200);
+		expect(harness.executions.map((e) => e.event)).toEqual(['fault']);
 	});
 
 	test('the retry memory is bounded in time and in size', () => {
-		const recent = new RecentPushes(1_000, 3);
-		recent.remember('a', 0);
+		const recent = new RecentPushes(3);
+		recent.remember('a', 1_000, 0);
 		expect(recent.has('a', 999)).toBe(true);
 		expect(recent.has('a', 1_000)).toBe(false);
-		for (const key of ['b', 'c', 'd', 'e']) recent.remember(key, 10);
+		for (const key of ['b', 'c', 'd', 'e']) recent.remember(key, 2_000, 10);
 		expect(recent.size).toBe(3);
 		expect(recent.has('b', 10)).toBe(false);
 		expect(recent.has('e', 10)).toBe(true);
-		recent.remember('f', 5_000);
+		recent.remember('f', 9_000, 5_000);
 		expect(recent.size).toBe(1);
-		expect(DEDUPE_WINDOW_MS).toBeGreaterThan(5_000);
+		expect(MIN_DEDUPE_WINDOW_MS).toBeGreaterThan(5_000);
+	});
+
+	test('the retry memory survives a restart: a resend after it starts nothing', async () => {
+		await start();
+		const push = signed(alertPush({ code: '2' }));
+		await postForm(harness.urlFor('alert'), push);
+		harness.restartN8n();
+		await postForm(harness.urlFor('alert'), push);
+		expect(harness.executions).toHaveLength(1);
 	});
 });
 
-describe('static data persistence', () => {
+describe('static data mirror', () => {
 	const battery = { events: ['status'], statusMode: 'batteryLow', batteryThreshold: 20 };
 
-	test('state changes are mirrored to static data; pushes that change nothing write nothing', async () => {
+	test('a fire or a re-arm is written at once; pushes that only refresh a vehicle are written rarely', async () => {
 		await start(battery);
 		for (let i = 0; i < 20; i++) await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '80' })));
 		expect(harness.staticDataWrites).toBe(0);
 
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '15' })));
 		expect(harness.staticDataWrites).toBe(1);
-		expect(harness.storedStaticData[`node:${NODE_NAME}`]).toMatchObject({
-			lowBattery: { '861123456789012': 1 },
-		});
+		expect(storedVehicles().get(IOT)).toMatchObject({ lowBattery: true });
 		for (let i = 0; i < 20; i++) await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '14' })));
 		expect(harness.staticDataWrites).toBe(1);
 
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '90' })));
 		expect(harness.staticDataWrites).toBe(2);
-		expect(harness.storedStaticData[`node:${NODE_NAME}`]).toMatchObject({ lowBattery: {} });
+		expect(storedVehicles().get(IOT)).toMatchObject({ lowBattery: false });
+
+		for (let i = 0; i < MIN_PUSHES_BETWEEN_WRITES; i++) await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '91' })));
+		expect(harness.staticDataWrites).toBe(3);
 	});
 
 	test('after a restart the memory is restored from static data: no second low-battery run', async () => {
@@ -112,71 +126,90 @@ describe('static data persistence', () => {
 	});
 
 	test('after a restart the last known states are restored: the next change fires', async () => {
-		await start({ events: ['status'], statusMode: 'stateChange' });
+		await start({ events: ['status'], statusMode: 'stateChange', emitFirstState: true });
 		await postForm(harness.urlFor('status'), signed(statusPush({ locked: 'true' })));
-		expect(harness.storedStaticData[`node:${NODE_NAME}`]).toMatchObject({
-			lastStates: { '861123456789012': '110' },
-		});
+		expect(storedVehicles().get(IOT)).toMatchObject({ states: '110' });
 		harness.restartN8n();
 		await postForm(harness.urlFor('status'), signed(statusPush({ locked: 'false' })));
-		expect(harness.executions).toHaveLength(1);
-		expect(harness.executions[0].items[0].json.changes).toEqual({ locked: { from: true, to: false } });
+		expect(harness.executions).toHaveLength(2);
+		expect(harness.executions[1].items[0].json.changes).toEqual({ locked: { from: true, to: false } });
+	});
+
+	test('a restarted process takes over the parts earlier processes wrote and removes them with its first write', async () => {
+		await start(battery);
+		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '15' })));
+		const shardsOf = () => Object.keys((harness.storedStaticData[`node:${NODE_NAME}`] as Record<string, Record<string, unknown>>)[STATIC_KEY]);
+		const [first] = shardsOf();
+		harness.restartN8n();
+		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700009', powerPercent: '5' })));
+		expect(shardsOf()).toHaveLength(1);
+		expect(shardsOf()[0]).not.toBe(first);
+		expect([...storedVehicles().keys()].sort()).toEqual(['861123456700009', IOT]);
 	});
 
 	test('concurrent pushes lose no state (each request starts from the stored copy)', async () => {
 		await start(battery);
 		const vehicles = Array.from({ length: 60 }, (_, i) => `8611234567${String(i).padStart(5, '0')}`);
 		const answers = await Promise.all(
-			vehicles.map(async (iotCode) =>
-				await postForm(harness.urlFor('status'), signed(statusPush({ iotCode, powerPercent: '10' }))),
-			),
+			vehicles.map(async (iotCode) => await postForm(harness.urlFor('status'), signed(statusPush({ iotCode, powerPercent: '10' })))),
 		);
 		expect(answers.every((a) => a.status === 200)).toBe(true);
 		expect(harness.executions).toHaveLength(60);
-		const stored = harness.storedStaticData[`node:${NODE_NAME}`] as { lowBattery: Record<string, number> };
-		expect(Object.keys(stored.lowBattery).sort()).toEqual([...vehicles].sort());
+		expect([...storedVehicles()].filter(([, r]) => r.lowBattery).map(([iotCode]) => iotCode).sort()).toEqual([...vehicles].sort());
 
 		harness.restartN8n();
 		await Promise.all(
-			vehicles.map(async (iotCode) =>
-				await postForm(harness.urlFor('status'), signed(statusPush({ iotCode, powerPercent: '9' }))),
-			),
+			vehicles.map(async (iotCode) => await postForm(harness.urlFor('status'), signed(statusPush({ iotCode, powerPercent: '9' })))),
 		);
 		expect(harness.executions).toHaveLength(60);
 	});
 
-	test('corrupt stored data is ignored rather than trusted', async () => {
+	test('what the first version stored is taken over; corrupt stored data is ignored rather than trusted', async () => {
 		await start(battery);
 		harness.storedStaticData = {
-			[`node:${NODE_NAME}`]: { lowBattery: { '861123456789012': 'yes', other: 1 }, lastStates: [1, 2] },
+			[`node:${NODE_NAME}`]: { lowBattery: { [IOT]: 1, '861123456700002': 'yes', other: 1 }, lastStates: [1, 2] },
 		};
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '10' })));
-		expect(harness.executions).toHaveLength(1);
+		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700002', powerPercent: '10' })));
+		expect(harness.executions.map((e) => e.items[0].json.iotCode)).toEqual(['861123456700002']);
+		expect(harness.storedStaticData[`node:${NODE_NAME}`]).not.toHaveProperty('lowBattery');
+
+		harness.storedStaticData = {
+			[`node:${NODE_NAME}`]: { [STATIC_KEY]: { x: { at: 1, vehicles: 'iotCode,lowBattery\n12345,1\n861123456700003,1\n\n,,,', recent: 42 } } },
+		};
+		harness.restartN8n();
+		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700003', powerPercent: '10' })));
+		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700004', powerPercent: '10' })));
+		expect(harness.executions.map((e) => e.items[0].json.iotCode)).toEqual(['861123456700002', '861123456700004']);
 	});
 
-	test('test pushes (manual mode) do not share memory with the active workflow', async () => {
+	test('test pushes (manual mode) neither share memory with the active workflow nor write it', async () => {
 		await start(battery);
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '10' })));
+		const stored = harness.storedStaticData;
 		await harness.stop();
 		harness = new TriggerHarness({
 			credential: { clientId: 'A20081', clientSecret: SECRET },
 			parameters: battery as never,
 			mode: 'manual',
 		});
+		harness.storedStaticData = stored;
 		await harness.start();
-		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '10' })));
+		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700005', powerPercent: '10' })));
 		expect(harness.executions).toHaveLength(1);
+		expect(harness.staticDataWrites).toBe(0);
 	});
+});
 
-	test('the vehicle table is bounded and drops the vehicle added longest ago', () => {
-		const table = new VehicleTable<number>(2);
-		table.set('a', 1);
-		table.set('b', 1);
-		table.set('a', 1);
-		table.set('c', 1);
-		expect(Object.keys(table.data)).toEqual(['b', 'c']);
-		expect(table.count).toBe(2);
-		table.delete('b');
-		expect(table.count).toBe(1);
+describe('the vehicle memory', () => {
+	test('is bounded and drops the vehicle seen longest ago, in constant time', () => {
+		const records = new VehicleRecords(2);
+		records.touch('a').lowBattery = true;
+		records.touch('b');
+		records.touch('a');
+		records.touch('c');
+		expect([...records.entries()].map(([iotCode]) => iotCode)).toEqual(['a', 'c']);
+		expect(records.get('a')?.lowBattery).toBe(true);
+		expect(records.size).toBe(2);
 	});
 });

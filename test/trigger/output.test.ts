@@ -2,11 +2,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import {
-	eventOfPath,
-	registrationUrl,
-	SegwayFleetTrigger,
-} from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
+import { registrationUrl, SegwayFleetTrigger } from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
+import { eventOfPath } from '../../nodes/SegwayFleetTrigger/receive';
 import { typePushFields } from '../../nodes/SegwayFleetTrigger/typing';
 import { TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, locationPush, postForm, SECRET, signed, statusPush } from './pushes';
@@ -51,7 +48,8 @@ describe('emitted items', () => {
 	});
 
 	test('location: coordinates and gpsUtcTime as numbers, locationStatus a string', async () => {
-		expect(await emitted('location', locationPush())).toEqual({
+		const push = locationPush();
+		expect(await emitted('location', push)).toEqual({
 			event: 'location',
 			iotCode: '861123456789012',
 			platformCode: 'A20081',
@@ -61,7 +59,7 @@ describe('emitted items', () => {
 			satelliteNumber: 9,
 			hdop: 0.8,
 			altitude: 12.5,
-			gpsUtcTime: 1700000000000,
+			gpsUtcTime: Number(push.gpsUtcTime),
 		});
 	});
 
@@ -188,9 +186,10 @@ describe('webhook lifecycle', () => {
 	const { webhookMethods } = new SegwayFleetTrigger();
 	const logged: string[] = [];
 
-	function hookContext(clientSecret: string | undefined) {
+	function hookContext(clientSecret: string | undefined, parameters: Record<string, unknown> = {}) {
 		return {
 			getCredentials: async () => (clientSecret === undefined ? {} : { clientSecret }),
+			getNodeParameter: (name: string, fallback: unknown) => (name in parameters ? parameters[name] : fallback),
 			getNode: () => ({ name: 'Segway Fleet Trigger' }),
 			getNodeWebhookUrl: () => 'https://n8n.example.com/webhook/abc/v2/vehicle/alert',
 			logger: { info: (message: string) => logged.push(message) },
@@ -202,6 +201,19 @@ describe('webhook lifecycle', () => {
 		expect(await webhookMethods.default.create.call(hookContext(SECRET))).toBe(true);
 		expect(logged.pop()).toContain('register https://n8n.example.com/webhook/abc as the push URL');
 		expect(await webhookMethods.default.delete.call(hookContext(SECRET))).toBe(true);
+	});
+
+	test('activation fails clearly when a number parameter is not a number in its range', async () => {
+		const battery = { events: ['status'], statusMode: 'batteryLow' };
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { ...battery, batteryThreshold: 'abc' }))).rejects.toThrow(
+			'Battery Threshold (%) is "abc": expected a number from 1 to 100',
+		);
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { ...battery, batteryRearmMargin: 200 }))).rejects.toThrow(
+			'Re-Arm Margin (%) is 200: expected a number from 0 to 100',
+		);
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { 'options.maxPushAge': '-5' }))).rejects.toThrow(
+			'Max Push Age (Seconds) is "-5": expected a number from 0 to 86400',
+		);
 	});
 
 	test('activation fails clearly when the credential has no secret', async () => {

@@ -49,11 +49,14 @@ export async function postForm(url: string, params: Params): Promise<Answer> {
 	return await post(url, formBody(params));
 }
 
+/** Now, in whole seconds as the reference's examples give push times. */
+export const nowSeconds = (offsetSeconds = 0): string => String(Math.floor(Date.now() / 1000) + offsetSeconds);
+
 export function alertPush(overrides: Params = {}): Params {
 	return {
 		iotCode: IOT,
 		platformCode: PLATFORM,
-		statusUtcTime: '1700000000000',
+		statusUtcTime: nowSeconds(),
 		alertStatus: '0',
 		code: '1',
 		...overrides,
@@ -64,7 +67,7 @@ export function faultPush(overrides: Params = {}): Params {
 	return {
 		iotCode: IOT,
 		platformCode: PLATFORM,
-		statusUtcTime: '1700000000000',
+		statusUtcTime: nowSeconds(),
 		faultStatus: '0',
 		code: '32',
 		...overrides,
@@ -81,16 +84,19 @@ export function locationPush(overrides: Params = {}): Params {
 		satelliteNumber: '9',
 		hdop: '0.8',
 		altitude: '12.5',
-		gpsUtcTime: '1700000000000',
+		gpsUtcTime: nowSeconds(),
 		...overrides,
 	};
 }
 
-let clock = 1_700_000_000_000;
+let clock = 0;
 
-/** A status push; each call gets a later `statusUtcTime`, as real pushes do. */
+/**
+ * A status push; each call gets a later `statusUtcTime` than the one before, as real pushes do,
+ * close to now (in milliseconds, which the trigger reads as well as seconds).
+ */
 export function statusPush(overrides: Params = {}): Params {
-	clock += 10_000;
+	clock = Math.max(Date.now() - 60_000, clock + 1);
 	return {
 		iotCode: IOT,
 		platformCode: PLATFORM,

@@ -1,0 +1,29 @@
+/**
+ * Whether a push is recent by its own time (statusUtcTime, or gpsUtcTime for locations): a
+ * signature proves who sent a push, not when, so a captured push could otherwise be replayed
+ * at any time later.
+ */
+import { PUSH_TIME_FIELD, pushTimeMs, type PushEvent } from '../../api/catalog/pushes';
+import { parseNumber } from '../../api/values';
+
+export interface FreshnessLimits {
+	/** Oldest a push may be, in ms; 0 turns the check off. */
+	maxAgeMs: number;
+	/** How far ahead of this server's clock a push may be (the sender's clock), in ms; 0: off. */
+	skewMs: number;
+}
+
+export type Freshness = { fresh: true; atMs: number } | { fresh: false; atMs: number; reason: string };
+
+/** The push's time in epoch ms (shape checks made sure it is a number), and whether it is recent. */
+export function freshness(event: PushEvent, params: Readonly<Record<string, string>>, limits: FreshnessLimits, nowMs: number): Freshness {
+	const atMs = pushTimeMs(parseNumber(params[PUSH_TIME_FIELD[event]]) ?? 0);
+	const ageMs = nowMs - atMs;
+	if (limits.maxAgeMs > 0 && ageMs > limits.maxAgeMs) {
+		return { fresh: false, atMs, reason: `${Math.round(ageMs / 1000)} s old (maximum ${limits.maxAgeMs / 1000} s)` };
+	}
+	if (limits.skewMs > 0 && -ageMs > limits.skewMs) {
+		return { fresh: false, atMs, reason: `${Math.round(-ageMs / 1000)} s in the future (allowance ${limits.skewMs / 1000} s)` };
+	}
+	return { fresh: true, atMs };
+}

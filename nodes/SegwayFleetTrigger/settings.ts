@@ -1,0 +1,103 @@
+/**
+ * The trigger's parameters read into checked values. A parameter set by an expression can give
+ * anything ("20" from $vars, "abc"): numbers are read as numbers and range-checked, choices are
+ * checked against their options, and a wrong value is a clear error at activation and on a push,
+ * never a silent string.
+ */
+import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+
+import { PUSH_EVENTS, type PushEvent } from '../../api/catalog/pushes';
+import { parseBoolean, parseNumber } from '../../api/values';
+import { NUMBER_PARAMETERS, type NumberParameter } from './description';
+import { WATCHABLE_STATES, type CodeFilter, type CodeStatus, type WatchableState } from './filters';
+import type { FreshnessLimits } from './freshness';
+
+export type StatusSettings =
+	| { mode: 'all' }
+	| { mode: 'batteryLow'; threshold: number; rearmAt: number }
+	| { mode: 'stateChange'; watched: WatchableState[]; emitFirst: boolean };
+
+export interface TriggerSettings {
+	events: readonly PushEvent[];
+	alert: CodeFilter;
+	fault: CodeFilter;
+	status: StatusSettings;
+	freshness: FreshnessLimits;
+}
+
+type Context = IWebhookFunctions | IHookFunctions;
+
+const CODE_STATUSES: readonly CodeStatus[] = ['any', 'appearing', 'disappeared'];
+const STATUS_MODES = ['all', 'batteryLow', 'stateChange'] as const;
+
+export function readSettings(ctx: Context): TriggerSettings {
+	const statusMode = oneOf(ctx, 'statusMode', 'Status Pushes', STATUS_MODES, 'all');
+	return {
+		events: subsetOf(ctx, 'events', 'Events', PUSH_EVENTS, PUSH_EVENTS),
+		alert: codeFilter(ctx, 'alert'),
+		fault: codeFilter(ctx, 'fault'),
+		status: statusSettings(ctx, statusMode),
+		freshness: {
+			maxAgeMs: numberParameter(ctx, 'maxPushAge', 'options.maxPushAge') * 1000,
+			skewMs: numberParameter(ctx, 'clockSkew', 'options.clockSkew') * 1000,
+		},
+	};
+}
+
+function statusSettings(ctx: Context, mode: (typeof STATUS_MODES)[number]): StatusSettings {
+	switch (mode) {
+		case 'batteryLow': {
+			const threshold = numberParameter(ctx, 'batteryThreshold');
+			return { mode, threshold, rearmAt: threshold + numberParameter(ctx, 'batteryRearmMargin') };
+		}
+		case 'stateChange': {
+			const emitFirst = parseBoolean(ctx.getNodeParameter('emitFirstState', false));
+			if (emitFirst === undefined) throw invalid(ctx, 'Fire on First Push of a Vehicle', ctx.getNodeParameter('emitFirstState', false), 'true or false');
+			return { mode, watched: subsetOf(ctx, 'watchedStates', 'Watched States', WATCHABLE_STATES, WATCHABLE_STATES), emitFirst };
+		}
+		default:
+			return { mode: 'all' };
+	}
+}
+
+function codeFilter(ctx: Context, event: 'alert' | 'fault'): CodeFilter {
+	const label = event === 'alert' ? 'Alert Codes' : 'Fault Codes';
+	const raw = ctx.getNodeParameter(`${event}Codes`, []) as unknown;
+	const list = Array.isArray(raw) ? raw : [raw];
+	const codes = list.map((value) => {
+		const code = parseNumber(value);
+		if (code === undefined || !Number.isInteger(code)) throw invalid(ctx, label, raw, 'a list of whole-number codes');
+		return code;
+	});
+	const status = oneOf(ctx, `${event}Status`, event === 'alert' ? 'Alert Status' : 'Fault Status', CODE_STATUSES, 'any');
+	return { codes, status };
+}
+
+function numberParameter(ctx: Context, name: NumberParameter, path: string = name): number {
+	const { displayName, default: dflt, min, max } = NUMBER_PARAMETERS[name];
+	const raw = ctx.getNodeParameter(path, dflt) as unknown;
+	const value = parseNumber(raw);
+	if (value === undefined || value < min || value > max) throw invalid(ctx, displayName, raw, `a number from ${min} to ${max}`);
+	return value;
+}
+
+function oneOf<T extends string>(ctx: Context, name: string, label: string, allowed: readonly T[], dflt: T): T {
+	const raw = ctx.getNodeParameter(name, dflt) as unknown;
+	if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) throw invalid(ctx, label, raw, `one of ${allowed.join(', ')}`);
+	return raw as T;
+}
+
+function subsetOf<T extends string>(ctx: Context, name: string, label: string, allowed: readonly T[], dflt: readonly T[]): T[] {
+	const raw = ctx.getNodeParameter(name, dflt as T[]) as unknown;
+	const list = Array.isArray(raw) ? raw : [raw];
+	if (!list.every((value) => typeof value === 'string' && (allowed as readonly string[]).includes(value))) {
+		throw invalid(ctx, label, raw, `any of ${allowed.join(', ')}`);
+	}
+	return list as T[];
+}
+
+function invalid(ctx: Context, label: string, value: unknown, allowed: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `${label} is ${JSON.stringify(value) ?? String(value)}: expected ${allowed}`, {
+		description: 'Fix the parameter in the Segway Fleet Trigger; pushes are answered 500 until then, so Segway resends none of them successfully.',
+	});
+}
