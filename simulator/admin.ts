@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import { PUSH_EVENTS, type PushEvent } from '../api/catalog/pushes';
-import { FAILURE_KINDS, toFailureKind } from './faults';
+import { FAILURE_KINDS, toFailureKind, toTokenFailureKind } from './faults';
 import { readBody, sendJson } from './http';
 import type { PushOverrides } from './pushes';
 import type { AdminVehiclePatch, RuntimeOptions, Simulator } from './simulator';
@@ -27,7 +27,7 @@ export const ADMIN_ENDPOINTS = [
 	'POST   /_admin/vehicles/:iotCode/push   {event, overrides?, send?: false → only sign}',
 	'POST   /_admin/vehicles/:iotCode/fail   {count, kind} fail its next requests',
 	'GET    /_admin/config                   runtime options',
-	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, pushSchedule, refuseTokens, ...',
+	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, pushSchedule, refuseTokens, retryAfterSeconds, redirectTo, stringCodes, ...',
 	'POST   /_admin/faults/reset             drop forced failures, restart the seeded sequence',
 	'GET    /_admin/requests?limit=N         recorded requests (newest last)',
 	'DELETE /_admin/requests                 clear them',
@@ -38,6 +38,7 @@ export const ADMIN_ENDPOINTS = [
 	'GET    /_admin/clients                  clients and live token counts',
 	'POST   /_admin/tokens/revoke            kill every issued token',
 	'POST   /_admin/tokens/advance           {seconds} let every issued token age',
+	'POST   /_admin/tokens/fail              {count, kind} fail the next token requests (hang, drop, http500/502/503, redirect)',
 	'POST   /_admin/clock/advance            {seconds} let simulated time jump ahead',
 ];
 
@@ -111,6 +112,13 @@ async function route(sim: Simulator, req: IncomingMessage, path: string, query: 
 		case 'POST /_admin/tokens/revoke':
 			sim.revokeTokens();
 			return { ok: true };
+		case 'POST /_admin/tokens/fail': {
+			const body = await readJson(req);
+			const count = Number(body.count ?? 1);
+			if (!Number.isInteger(count) || count < 0) throw new AdminError(400, 'count must be a whole number');
+			sim.failNextToken(count, toTokenFailureKind(body.kind ?? 'http503'));
+			return { ok: true };
+		}
 		case 'POST /_admin/tokens/advance': {
 			const seconds = Number((await readJson(req)).seconds);
 			sim.advanceTokenTime(seconds);

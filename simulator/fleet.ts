@@ -65,6 +65,8 @@ export interface Vehicle {
 	};
 	sound: { enabled: boolean; mask: Record<string, boolean>; lastPlayed: { controlType: number; at: number } | null };
 	intervals: Intervals;
+	/** How often the vehicle carried out each command or setting (`control.unlock`: 2). */
+	executed: Record<string, number>;
 	/** Alerts and faults currently appearing (pushed with status 0, not yet with 1). */
 	activeAlerts: number[];
 	activeFaults: number[];
@@ -183,6 +185,7 @@ function newVehicle(iotCode: string, random: Random, simNow: number): Vehicle {
 		},
 		sound: { enabled: true, mask: Object.fromEntries(SOUND_NAMES.map((n) => [n, true])), lastPlayed: null },
 		intervals: structuredClone(DEFAULT_INTERVALS),
+		executed: {},
 		activeAlerts: [],
 		activeFaults: [],
 		simulatedUntil: simNow,

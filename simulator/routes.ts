@@ -38,7 +38,8 @@ export const ROUTES: ReadonlyMap<string, OperationSpec> = new Map(OPERATIONS.map
  * "command send failed" instead of inventing an undocumented answer.
  */
 export function permittedCode(spec: OperationSpec, code: number): number {
-	if (code === 0 || code === CODE_TOKEN_INVALID || code === CODE_PARAMETER_ERROR) return code;
+	// Throttling (15990) is the gateway's, for every endpoint; the reference lists it on lock and unlock.
+	if (code === 0 || code === CODE_TOKEN_INVALID || code === CODE_PARAMETER_ERROR || code === 15990) return code;
 	const listed = endpointCodes(spec);
 	if (listed.includes(code)) return code;
 	return listed.includes(15303) ? 15303 : 15001;
@@ -252,5 +253,7 @@ for (const spec of OPERATIONS) {
 }
 
 export function applyOperation(spec: OperationSpec, vehicle: Vehicle, params: Params, fleet: Fleet) {
-	return HANDLERS[operationKey(spec)](vehicle, params, fleet);
+	const key = operationKey(spec);
+	if (spec.resource !== 'query') vehicle.executed[key] = (vehicle.executed[key] ?? 0) + 1;
+	return HANDLERS[key](vehicle, params, fleet);
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'timers/promises';
 import { CODE_TOKEN_INVALID } from '../api/catalog/codes';
 import type { OperationSpec } from '../api/catalog/operations';
 import { CODE_PARAMETER_ERROR, operationKey } from './endpointCodes';
-import type { FailureKind } from './faults';
+import { GATEWAY_FAILURES, type FailureKind, type FaultConfig, type TokenFailureKind } from './faults';
 import { readBody, sendJson } from './http';
 import {
 	applyOperation,
@@ -74,6 +74,11 @@ async function handleToken(core: SimulatorCore, req: IncomingMessage, res: Serve
 	}
 	const delay = core.faults.delayMs();
 	if (delay > 0) await sleep(delay);
+	const failure = core.faults.drawToken();
+	if (failure !== undefined) {
+		entry.failure = failure;
+		return failHttp(res, failure, entry, core.faults.config);
+	}
 	const result = core.tokens.issue(form);
 	entry.status = result.ok ? 200 : result.status;
 	return sendJson(res, entry.status, result.ok ? result.token : result.body);
@@ -125,10 +130,10 @@ async function handleOperation(
 		entry.status = 401;
 		return sendJson(res, 401, { error: 'invalid_token', error_description: 'Invalid access token' });
 	}
-	if (answer.failure) return failHttp(res, answer.failure, entry);
+	if (answer.failure) return failHttp(res, answer.failure, entry, core.faults.config);
 	entry.status = 200;
 	entry.code = answer.reply.code;
-	sendJson(res, 200, answer.reply);
+	sendJson(res, 200, core.faults.config.stringCodes ? { ...answer.reply, code: String(answer.reply.code) } : answer.reply);
 }
 
 function answerOperation(
@@ -139,7 +144,7 @@ function answerOperation(
 	entry: RecordedRequest,
 ):
 	| { reply: ApiReply; failure?: undefined; unauthorized?: undefined }
-	| { failure: FailureKind; reply?: undefined; unauthorized?: undefined }
+	| { failure: FailureKind | 'reset-after'; reply?: undefined; unauthorized?: undefined }
 	| { unauthorized: true; reply?: undefined; failure?: undefined } {
 	const token = bearerToken(req.headers.authorization);
 	if (!token || !core.tokens.verify(token)) {
@@ -150,30 +155,56 @@ function answerOperation(
 	entry.iotCode = iotCode;
 	const failure = core.faults.draw(iotCode);
 	if (failure !== undefined) entry.failure = failure;
-	if (failure !== undefined && (failure.startsWith('http') || failure === 'drop')) return { failure };
+	if (failure === '15990') return { reply: reply(spec, 15990) };
+	if (failure !== undefined && GATEWAY_FAILURES.has(failure)) return { failure };
 	const vehicle = core.fleet.get(iotCode);
 	if (!vehicle) return { reply: reply(spec, 15102) };
 	const refused = firstRefusal('state', vehicle, spec, params);
 	if (refused !== undefined) return { reply: reply(spec, refused) };
-	if (failure !== undefined) return { reply: reply(spec, Number(failure)) };
+	if (failure === '15302' || failure === '15303') return { reply: reply(spec, Number(failure)) };
 	const deviceRefused = firstRefusal('device', vehicle, spec, params);
 	if (deviceRefused !== undefined) return { reply: reply(spec, deviceRefused) };
 	const { data, effects } = applyOperation(spec, vehicle, params, core.fleet);
 	if (effects?.lockChanged) core.pushes.statusChanged(iotCode);
 	if (effects?.intervalsChanged) core.pushes.intervalsChanged(vehicle);
+	// Carried out, but the answer says otherwise or never comes.
+	if (failure === '15302-acted') return { reply: reply(spec, 15302) };
+	if (failure === 'reset-after') return { failure };
 	return { reply: reply(spec, 0, data ?? null) };
 }
 
-/** Gateway-level failures: what a proxy in front of the API answers, or a cut connection. */
-function failHttp(res: ServerResponse, kind: FailureKind, entry: RecordedRequest): void {
-	if (kind === 'drop') {
-		entry.status = 0;
-		res.socket?.destroy();
-		res.destroy();
-		return;
+const STATUS_TEXT: Record<number, string> = {
+	429: 'Too Many Requests',
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Unavailable',
+};
+
+/** Gateway-level failures: what a proxy in front of the API answers, a cut connection, or none. */
+function failHttp(res: ServerResponse, kind: FailureKind | TokenFailureKind, entry: RecordedRequest, config: FaultConfig): void {
+	switch (kind) {
+		case 'drop':
+		case 'reset-after':
+			entry.status = 0;
+			res.socket?.destroy();
+			res.destroy();
+			return;
+		case 'hang':
+			// Never answered: the client gives up (its timeout) or the simulator closes.
+			entry.status = 0;
+			return;
+		case 'redirect': {
+			entry.status = 307;
+			const location = `${config.redirectTo.replace(/\/+$/, '')}${entry.path}${entry.query ? `?${entry.query}` : ''}`;
+			res.writeHead(307, { location, 'content-length': 0 });
+			res.end();
+			return;
+		}
+		default: {
+			const status = Number(kind.slice(4));
+			entry.status = status;
+			if (status === 429) res.setHeader('retry-after', String(config.retryAfterSeconds));
+			sendJson(res, status, { timestamp: Date.now(), status, error: STATUS_TEXT[status] ?? 'Error', path: entry.path });
+		}
 	}
-	const status = Number(kind.slice(4));
-	entry.status = status;
-	const text = status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable';
-	sendJson(res, status, { timestamp: Date.now(), status, error: text, path: entry.path });
 }

@@ -7,7 +7,7 @@ import type { Server } from 'http';
 import type { PushEvent } from '../api/catalog/pushes';
 import { InFlightBarrier, type BarrierOutcome } from './barrier';
 import type { SimClock } from './clock';
-import { toFailureKind, type FailureKind, type FaultConfig, type FaultInjector } from './faults';
+import { toFailureKind, toTokenFailureKind, type FailureKind, type FaultConfig, type FaultInjector, type TokenFailureKind } from './faults';
 import type { Fleet, Vehicle, VehiclePatch } from './fleet';
 import type { PushOverrides, PushRecord, PushService, SignedPush } from './pushes';
 import type { Recorder, RecordedRequest, Stats } from './recorder';
@@ -31,6 +31,12 @@ export interface SimulatorOptions {
 	jitterMs?: number;
 	failureRate?: number;
 	failureKinds?: (FailureKind | number)[];
+	/** `Retry-After` of injected `http429` answers, in seconds. */
+	retryAfterSeconds?: number;
+	/** Origin that injected `redirect` answers point to. */
+	redirectTo?: string;
+	/** Answer `code` as a string ("0"), as a loose gateway might. */
+	stringCodes?: boolean;
 	/** Simulated seconds per real second, for rides, batteries and push intervals. */
 	timeScale?: number;
 	/** Simulated seconds a ride lasts after unlock; 0 = the rider parks at once; Infinity = never. */
@@ -58,6 +64,9 @@ export type RuntimeOptions = Pick<
 	| 'jitterMs'
 	| 'failureRate'
 	| 'failureKinds'
+	| 'retryAfterSeconds'
+	| 'redirectTo'
+	| 'stringCodes'
 	| 'timeScale'
 	| 'autoParkSeconds'
 	| 'pushTo'
@@ -244,6 +253,9 @@ export class Simulator {
 		if (partial.jitterMs !== undefined) faultPart.jitterMs = partial.jitterMs;
 		if (partial.failureRate !== undefined) faultPart.failureRate = partial.failureRate;
 		if (partial.failureKinds !== undefined) faultPart.failureKinds = partial.failureKinds.map(toFailureKind);
+		if (partial.retryAfterSeconds !== undefined) faultPart.retryAfterSeconds = partial.retryAfterSeconds;
+		if (partial.redirectTo !== undefined) faultPart.redirectTo = partial.redirectTo;
+		if (partial.stringCodes !== undefined) faultPart.stringCodes = partial.stringCodes;
 		faults.configure(faultPart);
 		if (partial.timeScale !== undefined) clock.setTimeScale(partial.timeScale);
 		if (partial.autoParkSeconds !== undefined) fleet.options.autoParkSeconds = partial.autoParkSeconds;
@@ -261,9 +273,14 @@ export class Simulator {
 		pushes.configure(pushPart);
 	}
 
-	/** The vehicle's next `count` API requests fail with `kind` (15302, 15303, http500, http502, http503, drop). */
+	/** The vehicle's next `count` API requests fail with `kind` (see FAILURE_KINDS in faults.ts). */
 	failNext(iotCode: string, count: number, kind: FailureKind | number = '15302'): void {
 		this.core.faults.failNext(iotCode, count, toFailureKind(kind));
+	}
+
+	/** The next `count` token requests fail with `kind` (hang, drop, http500/502/503, redirect). */
+	failNextToken(count: number, kind: TokenFailureKind): void {
+		this.core.faults.failNextToken(count, toTokenFailureKind(kind));
 	}
 
 	/** How many forced failures are still queued for the vehicle. */

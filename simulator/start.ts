@@ -26,6 +26,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 			jitterMs: options.jitterMs,
 			failureRate: options.failureRate,
 			failureKinds: options.failureKinds?.map(toFailureKind),
+			retryAfterSeconds: options.retryAfterSeconds,
+			redirectTo: options.redirectTo,
+			stringCodes: options.stringCodes,
 		},
 		seed,
 	);
