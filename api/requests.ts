@@ -14,6 +14,8 @@ export interface ApiRequest {
 	path: string;
 	/** The vehicle addressed, also found in `qs` or `body`. */
 	iotCode: string;
+	/** May be sent again after an unknown outcome (see OperationSpec.repeatable). */
+	repeatable: boolean;
 	qs?: Record<string, string | boolean>;
 	body?: Record<string, WireValue>;
 }
@@ -83,6 +85,14 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value that changes nothing ("No Setting", "Keep Original") of a field the reference lets a
+ * request leave out: left out, so a command that changes nothing can be refused before sending.
+ */
+function changesNothing(field: ScalarField, checked: string | number | boolean): boolean {
+	return field.type === 'choice' && field.optional === true && field.keepValue === checked;
+}
+
 /** The wire value of one top-level field, or undefined when it is to be left out. */
 export function wireValue(field: Field, value: unknown, path: string): WireValue | undefined {
 	if (field.type === 'object') {
@@ -94,7 +104,8 @@ export function wireValue(field: Field, value: unknown, path: string): WireValue
 			if (!subField) {
 				throw new FieldError(path, key, field.fields.map((f) => f.name).join(', '));
 			}
-			out[key] = checkScalar(subField, sub, `${path}.${key}`) as number;
+			const checked = checkScalar(subField, sub, `${path}.${key}`);
+			if (!changesNothing(subField, checked)) out[key] = checked as number;
 		}
 		return Object.keys(out).length > 0 ? out : undefined;
 	}
@@ -102,7 +113,7 @@ export function wireValue(field: Field, value: unknown, path: string): WireValue
 	const checked = checkScalar(field, value, path);
 	// A flag is a switch in the UI: false means "not asked for", so it is not sent at all.
 	if (field.type === 'flag' && checked === false) return undefined;
-	return checked;
+	return changesNothing(field, checked) ? undefined : checked;
 }
 
 /** Every field an operation accepts on the wire, flattened. */
@@ -133,16 +144,18 @@ export function buildRequest(spec: OperationSpec, iotCodeValue: unknown, params:
 		}
 	}
 	if (spec.method === 'GET') {
-		return { method: 'GET', path: spec.path, iotCode, qs: fields as Record<string, string | boolean> };
+		return { method: 'GET', path: spec.path, iotCode, repeatable: spec.repeatable, qs: fields as Record<string, string | boolean> };
 	}
 	const settable = wireFields(spec);
 	if (settable.length > 0 && Object.keys(fields).length === 1) {
 		// Every field is optional and none was given: the command would change nothing.
+		const keeps = settable.filter((f): f is Extract<Field, { type: 'choice' }> => f.type === 'choice' && f.keepValue !== undefined);
+		const keepNote = keeps.length > 0 ? ` set to something other than ${keeps[0].keepValue} (${keeps[0].choices.find((c) => c.value === keeps[0].keepValue)?.name})` : '';
 		throw new FieldError(
 			spec.additionalFields ? 'additionalFields' : settable.map((f) => f.name).join(' / '),
 			'nothing',
-			`at least one of ${settable.map((f) => f.name).join(', ')}`,
+			`at least one of ${settable.map((f) => f.name).join(', ')}${keepNote}`,
 		);
 	}
-	return { method: 'POST', path: spec.path, iotCode, body: fields };
+	return { method: 'POST', path: spec.path, iotCode, repeatable: spec.repeatable, body: fields };
 }

@@ -106,8 +106,9 @@ export class N8nInstance {
 		};
 	}
 
-	cli(args: string[], timeoutMs = 120000): Promise<CliResult> {
-		return run(N8N_BIN, args, { env: this.env, cwd: this.userFolder, timeoutMs });
+	/** `extraEnv` adds to or overrides `env` for this command only (e.g. NODE_OPTIONS for a profile). */
+	cli(args: string[], timeoutMs = 120000, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+		return run(N8N_BIN, args, { env: { ...this.env, ...extraEnv }, cwd: this.userFolder, timeoutMs });
 	}
 
 	private async cliOk(args: string[]): Promise<CliResult> {

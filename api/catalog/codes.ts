@@ -6,8 +6,12 @@
 export interface StatusCode {
 	meaning: string;
 	hint: string;
-	/** A retry a moment later can succeed: the device or the gateway, not the request, failed. */
-	transient?: true;
+	/**
+	 * What the code says about the request, for retries (api/transport/outcome.ts): refused to
+	 * slow us down, surely not carried out, or unknown whether the vehicle acted. Other codes are
+	 * about the request itself: sending it again cannot help.
+	 */
+	outcome?: 'throttled' | 'notCarriedOut' | 'unknown';
 }
 
 export const STATUS_CODES: Readonly<Record<number, StatusCode>> = {
@@ -38,13 +42,13 @@ export const STATUS_CODES: Readonly<Record<number, StatusCode>> = {
 	},
 	15302: {
 		meaning: 'device response timeout',
-		hint: 'The vehicle did not answer in time.',
-		transient: true,
+		hint: 'The vehicle did not answer in time: it may have carried the request out. Queries and settings are sent again; commands are not (check the vehicle before repeating one).',
+		outcome: 'unknown',
 	},
 	15303: {
 		meaning: 'command send failed',
-		hint: 'The command could not be delivered to the vehicle.',
-		transient: true,
+		hint: 'The command could not be delivered to the vehicle; it is sent again.',
+		outcome: 'notCarriedOut',
 	},
 	15400: {
 		meaning: 'latest location not found via device',
@@ -74,7 +78,8 @@ export const STATUS_CODES: Readonly<Record<number, StatusCode>> = {
 	},
 	15990: {
 		meaning: 'API call is restricted, please contact Segway related personnel',
-		hint: 'Segway throttled or blocked the API calls; lower the concurrency or contact Segway.',
+		hint: 'Segway throttled the API calls: the node slows down and sends again until the item deadline; if it persists, lower Max Requests in Flight or contact Segway.',
+		outcome: 'throttled',
 	},
 	15996: {
 		meaning: 'device lock failed: denied by geofence strategy',

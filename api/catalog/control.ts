@@ -8,6 +8,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'unlock',
+		repeatable: false,
 		name: 'Unlock',
 		action: 'Unlock a vehicle',
 		description: 'Unlock the vehicle so that it can be ridden',
@@ -19,6 +20,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'lock',
+		repeatable: false,
 		name: 'Lock',
 		action: 'Lock a vehicle',
 		description: 'Lock the vehicle; refused while it is being ridden',
@@ -30,6 +32,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'light',
+		repeatable: true,
 		name: 'Set Lights',
 		action: 'Set the lights of a vehicle',
 		description: 'Turn the head and tail lights off, on, or flickering',
@@ -62,6 +65,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'headlight',
+		repeatable: true,
 		name: 'Set Headlight (Deprecated)',
 		action: 'Set the headlight of a vehicle (deprecated)',
 		description: 'Deprecated by Segway: use "Set Lights" instead',
@@ -83,6 +87,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'lightFlicker',
+		repeatable: true,
 		name: 'Set Light Flicker (Deprecated)',
 		action: 'Set the light flicker of a vehicle (deprecated)',
 		description: 'Deprecated by Segway: use "Set Lights" instead',
@@ -112,6 +117,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'throttleResponse',
+		repeatable: true,
 		name: 'Set Throttle Response',
 		action: 'Set the throttle response of a vehicle',
 		description: 'Turn the throttle response off or on',
@@ -132,6 +138,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'sound',
+		repeatable: false,
 		name: 'Play Sound',
 		action: 'Play a sound on a vehicle',
 		description: 'Play the out-of-geofence, toot or low-battery sound',
@@ -156,6 +163,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'power',
+		repeatable: false,
 		name: 'Power On or Off',
 		action: 'Power a vehicle on or off',
 		description: 'Power the vehicle off or on',
@@ -176,6 +184,7 @@ export const CONTROL_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'control',
 		operation: 'wholeShutdown',
+		repeatable: false,
 		name: 'Enter Transport Mode',
 		action: 'Put a vehicle into transport mode',
 		description:

@@ -8,6 +8,7 @@ export const QUERY_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'query',
 		operation: 'status',
+		repeatable: true,
 		name: 'Get Status',
 		action: 'Get the current status of a vehicle',
 		description:
@@ -20,6 +21,7 @@ export const QUERY_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'query',
 		operation: 'location',
+		repeatable: true,
 		name: 'Get Location',
 		action: 'Get the current location of a vehicle',
 		description: 'Latitude and longitude (WGS84), satellites, HDOP, altitude and GPS time',
@@ -40,6 +42,7 @@ export const QUERY_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'query',
 		operation: 'batteryInfo',
+		repeatable: true,
 		name: 'Get Battery Info',
 		action: 'Get the battery info of a vehicle',
 		description: 'Charging, controller voltage, and per battery its percentage, cycles and temperatures',
@@ -51,6 +54,7 @@ export const QUERY_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'query',
 		operation: 'bluetoothKey',
+		repeatable: true,
 		name: 'Get Bluetooth Key',
 		action: 'Get the bluetooth key of a vehicle',
 		description: "The IoT module's 8-character bluetooth key",

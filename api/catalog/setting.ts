@@ -8,6 +8,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'switch',
+		repeatable: true,
 		name: 'Set Alert Sensitivity',
 		action: 'Set the alert sensitivity of a vehicle',
 		description: 'Set how strongly the vehicle must be moved before it raises an alert',
@@ -30,6 +31,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'ableSwitch',
+		repeatable: true,
 		name: 'Enable or Disable Switches',
 		action: 'Enable or disable switches of a vehicle',
 		description: 'Switch the power-assisted push mode and the buzzer off or on',
@@ -64,6 +66,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'scooter',
+		repeatable: true,
 		name: 'Set Scooter Settings',
 		action: 'Change the settings of a scooter',
 		description: 'BSS display, cruise control, speed-mode button and the speed limits of each mode',
@@ -107,6 +110,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'sound',
+		repeatable: true,
 		name: 'Set Sound Settings',
 		action: 'Change the sound settings of a vehicle',
 		description: 'Turn the vehicle sound off or on, and choose which sounds it plays',
@@ -149,6 +153,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'speedMode',
+		repeatable: true,
 		name: 'Set Speed Mode',
 		action: 'Set the speed mode of a vehicle',
 		description: 'Low, medium or high speed mode',
@@ -173,6 +178,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'bluetoothKey',
+		repeatable: true,
 		name: 'Set Bluetooth Key',
 		action: 'Set the bluetooth key of a vehicle',
 		description: "Set the IoT module's bluetooth key",
@@ -194,6 +200,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 	{
 		resource: 'setting',
 		operation: 'interval',
+		repeatable: true,
 		name: 'Set Upload Intervals',
 		action: 'Set the upload intervals of a vehicle',
 		description: 'How often the vehicle pushes its location and status',

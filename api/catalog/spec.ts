@@ -90,4 +90,11 @@ export interface OperationSpec {
 	additionalFields?: ScalarField[];
 	minFirmware?: number;
 	deprecated?: { useInstead: string };
+	/**
+	 * Whether the request may be sent again when it is unknown if the vehicle carried it out (no
+	 * answer in time, the connection cut after sending, 15302 device response timeout). Reading,
+	 * and setting a value to a state, may; a command that acts in the street (unlock, lock, a
+	 * sound, power, transport mode) may not: repeated later, it could undo what happened since.
+	 */
+	repeatable: boolean;
 }

@@ -3,11 +3,18 @@
  * renewed ahead of its expiry, and never fetched twice at the same time (concurrent callers
  * wait for the one fetch in flight). A module-level cache, because n8n builds a fresh context
  * for every execution and item, while a token is valid for hours across all of them.
+ *
+ * A fetch is bounded: each attempt times out (TOKEN_TIMEOUT_MS, or the node's shorter request
+ * timeout), a 5xx answer or a network
+ * failure is tried again with backoff (a token request changes nothing, so repeating it is
+ * safe), and after TOKEN_ATTEMPTS the fetch fails all its waiters; the next caller starts a new
+ * fetch. A redirect is never followed: the client secret goes to no other origin.
  */
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { resolveBaseUrl } from '../catalog/regions';
 import type { SegwayCredentials } from './credentials';
+import { outcomeOfError } from './outcome';
 
 /** The one helper a token fetch needs; both node contexts and credential hooks have it. */
 export interface HttpRequester {
@@ -30,6 +37,10 @@ const inFlight = new Map<string, Promise<Token>>();
 const RENEW_MARGIN_MS = 300_000;
 const RENEW_FRACTION = 0.1;
 
+export const TOKEN_TIMEOUT_MS = 10_000;
+export const TOKEN_ATTEMPTS = 3;
+const TOKEN_BACKOFF_MS = 500;
+
 /**
  * Carries no HTTP status on purpose: n8n's NodeApiError would replace the API's own words
  * ("Bad client credentials") with its generic text for that status.
@@ -37,8 +48,11 @@ const RENEW_FRACTION = 0.1;
 export class TokenRequestError extends Error {
 	constructor(
 		message: string,
-		/** `rejected`: Segway refused the client; `unreachable`: no answer from the host at all. */
-		readonly reason: 'rejected' | 'unreachable' | 'invalid-answer',
+		/**
+		 * `rejected`: Segway refused the client; `unreachable`: no answer from the host at all;
+		 * `redirected`: the host sent the request elsewhere, which is not followed.
+		 */
+		readonly reason: 'rejected' | 'unreachable' | 'invalid-answer' | 'redirected',
 	) {
 		super(message);
 		this.name = 'TokenRequestError';
@@ -49,15 +63,17 @@ function cacheKey(credentials: SegwayCredentials): string {
 	return `${resolveBaseUrl(credentials)}\n${credentials.clientId}\n${credentials.clientSecret}`;
 }
 
+/** The cached token when it is valid and not `rejected`, without waiting: the common case. */
+export function cachedAccessToken(credentials: SegwayCredentials, rejected?: string): string | undefined {
+	const cached = tokens.get(cacheKey(credentials));
+	return cached && cached.value !== rejected && Date.now() < cached.renewAt ? cached.value : undefined;
+}
+
 /**
  * Returns a valid access token. Pass `rejected` when the API refused that token: it is then
  * replaced, unless another caller has replaced it already.
  */
-export async function getAccessToken(
-	requester: HttpRequester,
-	credentials: SegwayCredentials,
-	rejected?: string,
-): Promise<string> {
+export async function getAccessToken(requester: HttpRequester, credentials: SegwayCredentials, rejected?: string, timeoutMs = TOKEN_TIMEOUT_MS): Promise<string> {
 	const key = cacheKey(credentials);
 	const cached = tokens.get(key);
 	if (cached && cached.value !== rejected && Date.now() < cached.renewAt) return cached.value;
@@ -65,7 +81,7 @@ export async function getAccessToken(
 
 	let pending = inFlight.get(key);
 	if (!pending) {
-		pending = fetchToken(requester, credentials).then(
+		pending = fetchToken(requester, credentials, timeoutMs).then(
 			(token) => {
 				tokens.set(key, token);
 				inFlight.delete(key);
@@ -81,25 +97,37 @@ export async function getAccessToken(
 	return (await pending).value;
 }
 
-async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials): Promise<Token> {
+async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Token> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await fetchTokenOnce(requester, credentials, timeoutMs);
+		} catch (error) {
+			const tokenError = toTokenError(error);
+			const outcome = outcomeOfError(error);
+			if (attempt >= TOKEN_ATTEMPTS || tokenError.reason === 'rejected' || tokenError.reason === 'redirected' || outcome.kind === 'final') {
+				throw tokenError;
+			}
+			await sleep(TOKEN_BACKOFF_MS * 2 ** (attempt - 1));
+		}
+	}
+}
+
+async function fetchTokenOnce(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Token> {
 	const form = new URLSearchParams({
 		client_id: credentials.clientId,
 		client_secret: credentials.clientSecret,
 		grant_type: 'client_credentials',
 	});
 	const startedAt = Date.now();
-	let response: IDataObject;
-	try {
-		response = (await requester.httpRequest({
-			method: 'POST',
-			url: `${resolveBaseUrl(credentials)}/oauth/token`,
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-			body: form.toString(),
-			json: true,
-		})) as IDataObject;
-	} catch (error) {
-		throw toTokenError(error);
-	}
+	const response = (await requester.httpRequest({
+		method: 'POST',
+		url: `${resolveBaseUrl(credentials)}/oauth/token`,
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+		body: form.toString(),
+		json: true,
+		timeout: timeoutMs,
+		disableFollowRedirect: true,
+	})) as IDataObject;
 	const value = response?.access_token;
 	const expiresIn = Number(response?.expires_in);
 	if (typeof value !== 'string' || value === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
@@ -113,16 +141,24 @@ async function fetchToken(requester: HttpRequester, credentials: SegwayCredentia
 interface HttpErrorShape {
 	message?: string;
 	httpCode?: string | number;
-	response?: { status?: number; data?: unknown; body?: unknown };
+	response?: { status?: number; data?: unknown; body?: unknown; headers?: Record<string, unknown> };
 	cause?: HttpErrorShape;
 	description?: string;
 }
 
 /** "Bad client credentials" from the API's own answer, rather than "Request failed with 401". */
 function toTokenError(error: unknown): TokenRequestError {
+	if (error instanceof TokenRequestError) return error;
 	const shape = (error ?? {}) as HttpErrorShape;
 	const response = shape.response ?? shape.cause?.response;
 	const status = Number(response?.status ?? shape.httpCode) || undefined;
+	if (status !== undefined && status >= 300 && status < 400) {
+		const location = response?.headers?.location;
+		return new TokenRequestError(
+			`The Segway token endpoint answered with a redirect (HTTP ${status}${typeof location === 'string' ? ` to ${location}` : ''}); it is not followed, so the client secret is sent nowhere else`,
+			'redirected',
+		);
+	}
 	const data = parseBody(response?.data ?? response?.body);
 	const description = typeof data?.error_description === 'string' ? data.error_description : undefined;
 	if (description) return new TokenRequestError(description, 'rejected');

@@ -7,7 +7,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { Field, ScalarField } from '../../api/catalog/spec';
 import { OPERATIONS, type OperationSpec, type Resource } from '../../api/catalog/operations';
 import { describeAllowed } from '../../api/requests';
-import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS } from './runOptions';
+import { runOptionsProperty } from './runOptions';
 
 const RESOURCES: ReadonlyArray<{ value: Resource; name: string; description: string }> = [
 	{ value: 'query', name: 'Query', description: 'Read the current state of a vehicle' },
@@ -127,42 +127,6 @@ function operationSelectors(): INodeProperties[] {
 	});
 }
 
-const runOptions: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Max Requests in Flight',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 500, numberPrecision: 0 },
-			default: DEFAULT_CONCURRENCY,
-			description:
-				'How many vehicles are addressed at the same time when the node gets many items. Lower it if Segway answers 15990 (API call restricted).',
-		},
-		{
-			displayName: 'Retries on Transient Errors',
-			name: 'retries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
-			default: DEFAULT_RETRIES,
-			description:
-				'How often a request is tried again after 15302 (device response timeout), 15303 (command send failed), an HTTP 5xx or a dropped connection. 0 turns retries off.',
-		},
-		{
-			displayName: 'Retry Delay (Ms)',
-			name: 'retryDelay',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 0 },
-			default: DEFAULT_RETRY_DELAY_MS,
-			description: 'Wait before the first retry; it doubles with every further retry',
-		},
-	],
-};
-
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Resource',
@@ -183,5 +147,5 @@ export const properties: INodeProperties[] = [
 		description: 'The IoT IMEI of the vehicle: 15 digits',
 	},
 	...OPERATIONS.flatMap(operationProperties),
-	runOptions,
+	runOptionsProperty,
 ];

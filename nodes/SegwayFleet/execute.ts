@@ -14,9 +14,11 @@ import { findOperation, type OperationSpec } from '../../api/catalog/operations'
 import { normalizeRemainingRange } from '../../api/normalize';
 import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
 import type { SegwayEnvelope } from '../../api/transport/errors';
+import { AdaptiveGate } from '../../api/transport/gate';
 import { openSession, sendSegwayRequest, type SegwaySession } from '../../api/transport/send';
 import { forEachWithConcurrency } from './concurrency';
-import { DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_RETRY_DELAY_MS, type RunOptions } from './runOptions';
+import { itemParameter } from './parameters';
+import { readRunOptions } from './runOptions';
 
 type ItemError = NodeApiError | NodeOperationError;
 
@@ -24,11 +26,11 @@ type Prepared =
 	| { spec: OperationSpec; request: ApiRequest }
 	| { error: NodeOperationError; iotCode: unknown };
 
-function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+function prepare(ctx: IExecuteFunctions, items: INodeExecutionData[], itemIndex: number): Prepared {
 	const node = ctx.getNode();
 	const resource = ctx.getNodeParameter('resource', itemIndex) as string;
 	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
-	const iotCode = ctx.getNodeParameter('iotCode', itemIndex, '') as unknown;
+	const iotCode = itemParameter(ctx, items, 'iotCode', itemIndex, '');
 	const spec = findOperation(resource, operation);
 	if (!spec) {
 		return {
@@ -39,7 +41,7 @@ function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 		};
 	}
 	const params: Record<string, unknown> = {};
-	for (const field of spec.fields) params[field.name] = ctx.getNodeParameter(field.name, itemIndex, undefined);
+	for (const field of spec.fields) params[field.name] = itemParameter(ctx, items, field.name, itemIndex);
 	if (spec.additionalFields) params.additionalFields = ctx.getNodeParameter('additionalFields', itemIndex, {});
 	try {
 		return { spec, request: buildRequest(spec, iotCode, params) };
@@ -80,23 +82,19 @@ function errorItem(itemIndex: number, iotCode: unknown, error: ItemError): INode
 
 export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const options = ctx.getNodeParameter('options', 0, {}) as RunOptions;
+	const { concurrency, policy } = readRunOptions(ctx);
 	const continueOnFail = ctx.continueOnFail();
 
-	const prepared = items.map((_, itemIndex) => prepare(ctx, itemIndex));
+	const prepared = items.map((_, itemIndex) => prepare(ctx, items, itemIndex));
 	if (!continueOnFail) {
 		const invalid = prepared.find((p): p is Extract<Prepared, { error: NodeOperationError }> => 'error' in p);
 		if (invalid) throw invalid.error;
 	}
 
 	const output: INodeExecutionData[] = new Array(items.length);
+	const gate = new AdaptiveGate(concurrency);
 	let session: SegwaySession | undefined;
-	if (prepared.some((p) => !('error' in p))) {
-		session = await openSession(ctx, {
-			retries: options.retries ?? DEFAULT_RETRIES,
-			delayMs: options.retryDelay ?? DEFAULT_RETRY_DELAY_MS,
-		});
-	}
+	if (prepared.some((p) => !('error' in p))) session = await openSession(ctx, policy, gate);
 	// Without "continue on fail" the run fails with the error of the lowest failing item.
 	let failure: { itemIndex: number; error: ItemError } | undefined;
 	const hasFailed = () => failure !== undefined;
@@ -104,7 +102,7 @@ export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeEx
 		if (!failure || itemIndex < failure.itemIndex) failure = { itemIndex, error };
 	};
 
-	await forEachWithConcurrency(items.length, options.concurrency ?? DEFAULT_CONCURRENCY, async (itemIndex) => {
+	await forEachWithConcurrency(items.length, concurrency, async (itemIndex) => {
 		const item = prepared[itemIndex];
 		if ('error' in item) {
 			output[itemIndex] = errorItem(itemIndex, item.iotCode, item.error);
@@ -128,6 +126,11 @@ export async function executeOperations(ctx: IExecuteFunctions): Promise<INodeEx
 		}
 	});
 
+	if (gate.throttles > 0) {
+		ctx.logger.warn(
+			`Segway Fleet "${ctx.getNode().name}": Segway throttled ${gate.throttles} request(s) (15990 or HTTP 429); requests in flight went down to ${gate.lowest} of ${gate.max} and were back at ${gate.limit} at the end`,
+		);
+	}
 	if (failure) throw failure.error;
 	return [output];
 }

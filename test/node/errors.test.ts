@@ -60,13 +60,30 @@ test('transient codes are retried with backoff until they succeed', async () => 
 	expect(c - b).toBeGreaterThanOrEqual(10);
 });
 
-test.each(['15303', 'http500', 'http502', 'http503', 'drop'] as const)('%s is retried', async (kind) => {
+test.each(['15302', '15303', 'http500', 'http502', 'http503', 'drop'] as const)('%s is retried for a query', async (kind) => {
+	const iot = fx.sim.iotCodes[11];
+	fx.sim.failNext(iot, 1, kind);
+	const result = await fx.run(op('query', 'status'), [{ iotCode: iot }]);
+	expect(result.error).toBeUndefined();
+	expect(result.output?.[0].json).toMatchObject({ iotCode: iot });
+	expect(apiCalls()).toBe(2);
+});
+
+test.each(['15303', 'http503'] as const)('%s (surely not carried out) is retried for a command', async (kind) => {
 	const iot = fx.sim.iotCodes[11];
 	fx.sim.failNext(iot, 1, kind);
 	const result = await fx.run(op('control', 'unlock'), [{ iotCode: iot }]);
 	expect(result.error).toBeUndefined();
 	expect(result.output?.[0].json).toMatchObject({ iotCode: iot, success: true });
 	expect(apiCalls()).toBe(2);
+});
+
+test.each(['http500', 'http502', 'drop'] as const)('%s (outcome unknown) is not repeated for a command', async (kind) => {
+	const iot = fx.sim.iotCodes[11];
+	fx.sim.failNext(iot, 1, kind);
+	const result = await fx.run(op('control', 'unlock'), [{ iotCode: iot }]);
+	expect(result.error?.description).toContain('The vehicle may have carried the command out, so it was not sent again');
+	expect(apiCalls()).toBe(1);
 });
 
 test('retries give up after the configured number, with the last code', async () => {

@@ -109,11 +109,12 @@ const cases: Case[] = [
 		body: { iotCode: IOT, alertSensitivity: 3 },
 	},
 	{
+		// "No Setting" (0) is left out: the reference marks both switches optional.
 		name: 'able switch',
 		parameters: p('setting', 'ableSwitch', { assistedMode: 2, buzzer: 0 }),
 		method: 'POST',
 		path: '/api/v2/vehicle/setting/able-switch',
-		body: { iotCode: IOT, assistedMode: 2, buzzer: 0 },
+		body: { iotCode: IOT, assistedMode: 2 },
 	},
 	{
 		name: 'scooter settings',
@@ -132,11 +133,12 @@ const cases: Case[] = [
 		body: { iotCode: IOT, highSpeedLimit: 20 },
 	},
 	{
+		// "Keep Original" (2) of an optional sound is left out; "No Setting" of the required workMode is sent.
 		name: 'sound settings',
 		parameters: p('setting', 'sound', { workMode: 2, sctoMask: { powerOn: 1, beep: 0, outofGeofence: 2 } }),
 		method: 'POST',
 		path: '/api/v2/vehicle/setting/sound',
-		body: { iotCode: IOT, workMode: 2, sctoMask: { powerOn: 1, beep: 0, outofGeofence: 2 } },
+		body: { iotCode: IOT, workMode: 2, sctoMask: { powerOn: 1, beep: 0 } },
 	},
 	{
 		name: 'sound settings without mask',

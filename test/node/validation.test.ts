@@ -100,3 +100,23 @@ test('with continue on fail, only the bad item carries the error and the others 
 		fx.sim.iotCodes[3],
 	]);
 });
+
+describe('parameters read from the item', () => {
+	test('an expression that only reads an item field gives what n8n would: nested, numeric, missing', async () => {
+		const { startFixture } = await import('./fixtures');
+		const fx = await startFixture({ vehicles: 2 });
+		try {
+			const [a, b] = fx.sim.iotCodes;
+			const nested = await fx.run({ resource: 'query', operation: 'status', iotCode: '={{ $json.vehicle.imei }}' }, [{ vehicle: { imei: a } }, { vehicle: { imei: Number(b) } }]);
+			expect(nested.output?.map((item) => item.json.iotCode)).toEqual([a, b]);
+			// Anything more than a field read goes through n8n's own evaluation.
+			const computed = await fx.run({ resource: 'query', operation: 'status', iotCode: '={{ $json.code.trim() }}' }, [{ code: ` ${a} ` }]);
+			expect(computed.output?.[0].json.iotCode).toBe(a);
+			const missing = await fx.run({ resource: 'query', operation: 'status', iotCode: '={{ $json.iotCode }}' }, [{ other: 1 }]);
+			expect(missing.error?.message).toBe('Invalid iotCode: undefined is not allowed; expected the 15-digit IoT IMEI, e.g. 861477038719116');
+			expect(fx.apiRequests()).toHaveLength(3);
+		} finally {
+			await fx.sim.close();
+		}
+	});
+});

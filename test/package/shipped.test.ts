@@ -112,3 +112,15 @@ test('every value a shipped file exports is used by shipped code (no test- or si
 	);
 	expect(unused).toEqual([]);
 });
+
+test("the README's retry table names exactly the operations the catalog does not repeat after an unknown outcome", () => {
+	const { OPERATIONS } = require('../../api/catalog/operations') as typeof import('../../api/catalog/operations');
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const header = readme.split('\n').find((line) => line.startsWith('| Failure | What it says |'));
+	expect(header).toBeDefined();
+	const commands = header!.split('|')[4].trim();
+	const names = OPERATIONS.filter((spec) => !spec.repeatable).map((spec) => spec.name);
+	const said = ['Unlock', 'Lock', 'Play Sound', 'Power On or Off', 'Enter Transport Mode'];
+	expect(names.sort()).toEqual([...said].sort());
+	expect(commands).toBe('Unlock, lock, Play Sound, power, transport mode');
+});
