@@ -59,7 +59,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 				keepValue: 0,
 				optional: true,
 				minFirmware: 152,
-				description: 'The buzzer',
+				description: 'Whether the buzzer sounds',
 			},
 		],
 	},
@@ -91,7 +91,7 @@ export const SETTING_OPERATIONS: readonly OperationSpec[] = [
 				choices: onOff('Turn Off', 'Turn On'),
 				default: 0,
 				optional: true,
-				description: 'Cruise control',
+				description: 'Whether the rider can hold a speed without keeping the throttle pressed',
 			},
 			{
 				name: 'buttonSwitchSpeedMode',

@@ -60,13 +60,6 @@ export async function openSession(ctx: IExecuteFunctions, policy: SendPolicy, ga
 	};
 }
 
-/** A failure that already carries everything the user needs (token, deadline): passed on as it is. */
-class Settled extends Error {
-	constructor(readonly error: NodeApiError) {
-		super(error.message);
-	}
-}
-
 async function currentToken(ctx: IExecuteFunctions, session: SegwaySession, request: ApiRequest, itemIndex: number, deadline: number, rejected?: string): Promise<string> {
 	const cached = cachedAccessToken(session.credentials, rejected);
 	if (cached !== undefined) return cached;
@@ -90,7 +83,9 @@ async function currentToken(ctx: IExecuteFunctions, session: SegwaySession, requ
 		});
 		wrapped.context.itemIndex = itemIndex;
 		wrapped.context.iotCode = request.iotCode;
-		throw new Settled(wrapped);
+		// Complete as it is: no retry of the request can help while there is no token.
+		wrapped.context.noToken = true;
+		throw wrapped;
 	}
 }
 
@@ -167,7 +162,7 @@ export async function sendSegwayRequest(ctx: IExecuteFunctions, session: SegwayS
 		} finally {
 			session.gate.release();
 		}
-		if (thrown instanceof Settled) throw thrown.error;
+		if (thrown instanceof NodeApiError && thrown.context.noToken === true) throw thrown;
 		if (envelope !== undefined && typeof envelope.code !== 'number') {
 			const error = new NodeApiError(ctx.getNode(), { response: envelope } as unknown as JsonObject, {
 				message: 'Segway answered without a status code',

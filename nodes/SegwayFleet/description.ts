@@ -7,6 +7,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { Field, ScalarField } from '../../api/catalog/spec';
 import { OPERATIONS, type OperationSpec, type Resource } from '../../api/catalog/operations';
 import { describeAllowed } from '../../api/requests';
+import { byName, sentences } from '../text';
 import { runOptionsProperty } from './runOptions';
 
 const RESOURCES: ReadonlyArray<{ value: Resource; name: string; description: string }> = [
@@ -19,13 +20,18 @@ function showFor(spec: OperationSpec) {
 	return { show: { resource: [spec.resource], operation: [spec.operation] } };
 }
 
-function firmwareNote(field: { minFirmware?: number }): string {
-	return field.minFirmware ? ` Needs IoT firmware ${field.minFirmware} or newer (older answers 15707).` : '';
+function firmwareNote(field: { minFirmware?: number }): string | undefined {
+	return field.minFirmware ? `Needs IoT firmware ${field.minFirmware} or newer (older answers 15707)` : undefined;
+}
+
+/** Collection options in the order n8n shows them: by display name. */
+function byDisplayName(a: INodeProperties, b: INodeProperties): number {
+	return a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0;
 }
 
 function scalarProperty(field: ScalarField): INodeProperties {
 	const base = { displayName: field.label, name: field.name };
-	const description = `${field.description}.${firmwareNote(field)}`;
+	const description = sentences(field.description, firmwareNote(field));
 	switch (field.type) {
 		case 'choice': {
 			const options: INodePropertyOptions[] = field.choices.map((choice) => ({
@@ -48,7 +54,7 @@ function scalarProperty(field: ScalarField): INodeProperties {
 				type: 'number',
 				typeOptions: { minValue: field.min, maxValue: field.max, numberPrecision: 0 },
 				default: field.default,
-				description: `${description} Allowed: ${describeAllowed(field)}.`,
+				description: sentences(field.description, firmwareNote(field), `Allowed: ${describeAllowed(field)}`),
 			};
 		case 'text':
 			return { ...base, type: 'string', default: '', placeholder: field.placeholder, description };
@@ -65,8 +71,8 @@ function fieldProperty(field: Field): INodeProperties {
 		type: 'collection',
 		placeholder: field.placeholder,
 		default: {},
-		description: `${field.description}.${firmwareNote(field)}`,
-		options: field.fields.map(scalarProperty),
+		description: sentences(field.description, firmwareNote(field)),
+		options: field.fields.map(scalarProperty).sort(byDisplayName),
 	};
 }
 
@@ -84,7 +90,8 @@ function operationProperties(spec: OperationSpec): INodeProperties[] {
 		});
 	}
 	for (const field of spec.fields) {
-		properties.push({ ...fieldProperty(field), required: field.type !== 'object' && field.type !== 'flag', displayOptions: showFor(spec) });
+		const required = field.type !== 'object' && field.type !== 'flag';
+		properties.push({ ...fieldProperty(field), ...(required ? { required } : {}), displayOptions: showFor(spec) });
 	}
 	if (spec.additionalFields) {
 		properties.push({
@@ -94,25 +101,26 @@ function operationProperties(spec: OperationSpec): INodeProperties[] {
 			placeholder: 'Add Field',
 			default: {},
 			displayOptions: showFor(spec),
-			options: spec.additionalFields.map(scalarProperty),
+			options: spec.additionalFields.map(scalarProperty).sort(byDisplayName),
 		});
 	}
 	return properties;
 }
 
 function operationOption(spec: OperationSpec): INodePropertyOptions {
-	const models = spec.models === 'all models' ? '' : ` Models: ${spec.models}.`;
 	return {
 		name: spec.name,
 		value: spec.operation,
 		action: spec.action,
-		description: `${spec.description}.${models}${firmwareNote(spec)}`,
+		description: sentences(spec.description, spec.models !== 'all models' && `Models: ${spec.models}`, firmwareNote(spec)),
 	};
 }
 
 function operationSelectors(): INodeProperties[] {
 	return RESOURCES.map(({ value: resource }) => {
 		const specs = OPERATIONS.filter((op) => op.resource === resource);
+		// The catalog's first operation of a resource stays the default whatever the order shown:
+		// a saved workflow that relies on the default keeps its meaning.
 		const firstOperation = specs[0].operation;
 		const selector: INodeProperties = {
 			displayName: 'Operation',
@@ -120,7 +128,7 @@ function operationSelectors(): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [resource] } },
-			options: specs.map(operationOption),
+			options: specs.map(operationOption).sort(byName),
 			default: firstOperation,
 		};
 		return selector;

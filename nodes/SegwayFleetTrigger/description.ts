@@ -5,6 +5,7 @@
 import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { ALERT_CODES, FAULT_CODES } from '../../api/catalog/codes';
+import { byName, titleCase } from '../text';
 
 /**
  * The trigger's number parameters: the UI's limits and the checks of what an expression gives
@@ -24,20 +25,16 @@ function numberProperty(name: NumberParameter, description: string): INodeProper
 	return { displayName, name, type: 'number', default: dflt, typeOptions: { minValue: min, maxValue: max }, description };
 }
 
-function byName(a: INodePropertyOptions, b: INodePropertyOptions): number {
-	return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 const alertCodeOptions: INodePropertyOptions[] = Object.entries(ALERT_CODES)
 	.map(([code, alert]) => ({
-		name: `${alert.appearing.charAt(0).toUpperCase()}${alert.appearing.slice(1)} (${code})`,
+		name: titleCase(`${alert.appearing} (${code})`),
 		value: Number(code),
 	}))
 	.sort(byName);
 
 const faultCodeOptions: INodePropertyOptions[] = Object.entries(FAULT_CODES)
 	.map(([code, fault]) => ({
-		name: `${code}: ${fault.system ? `${fault.system}, ` : ''}${fault.description}`,
+		name: titleCase(`${code}: ${fault.system ? `${fault.system}, ` : ''}${fault.description}`),
 		value: Number(code),
 	}))
 	.sort(byName);
