@@ -27,7 +27,8 @@ Usage: npm run simulator -- [options]
   --failure-kinds <list>    comma-separated: ${FAILURE_KINDS.join(',')} (default 15302,15303)
   --time-scale <x>          simulated seconds per real second (default 1; 10 → 10 s push interval every 1 s)
   --auto-park <s>           simulated seconds a ride lasts after unlock (default 60; 0 = park at once)
-  --push-to <url>           receiver base URL, e.g. http://localhost:5678/webhook/<id>
+  --push-to <url>           receiver base URL, e.g. http://localhost:5678/webhook/<id>; repeat it
+                            to send a copy of every push to more receivers
   --no-push                 do not send pushes even with --push-to
   --no-push-schedule        send only pushes asked for (admin API), none on the vehicles' schedule
   --alert-rate <n>          random alerts per vehicle and simulated hour (default 0)
@@ -70,7 +71,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'failure-kinds': { type: 'string' },
 			'time-scale': { type: 'string' },
 			'auto-park': { type: 'string' },
-			'push-to': { type: 'string' },
+			'push-to': { type: 'string', multiple: true },
 			'no-push': { type: 'boolean' },
 			'no-push-schedule': { type: 'boolean' },
 			'alert-rate': { type: 'string' },
@@ -107,7 +108,8 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		failureKinds: values['failure-kinds']?.split(',').map((k) => k.trim() as FailureKind),
 		timeScale: number('time-scale', values['time-scale']),
 		autoParkSeconds: number('auto-park', values['auto-park']),
-		pushTo: values['push-to'],
+		pushTo: values['push-to']?.[0],
+		alsoPushTo: values['push-to']?.slice(1),
 		pushEnabled: !values['no-push'],
 		pushSchedule: !values['no-push-schedule'],
 		alertRatePerHour: number('alert-rate', values['alert-rate']),
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
 		`Segway API-Max simulator listening on ${sim.url}`,
 		...sim.clients.map((c) => `  client_id ${c.clientId}  client_secret ${c.clientSecret}`),
 		`  ${codes.length} vehicles, e.g. ${codes.slice(0, 5).join(', ')}`,
-		`  pushes: ${parsed.options.pushTo && parsed.options.pushEnabled ? `to ${parsed.options.pushTo}` : 'off (no --push-to)'}`,
+		`  pushes: ${parsed.options.pushTo && parsed.options.pushEnabled ? `to ${[parsed.options.pushTo, ...(parsed.options.alsoPushTo ?? [])].join(' and ')}` : 'off (no --push-to)'}`,
 		`  admin: ${sim.url}/_admin`,
 		'',
 		`  curl -s -X POST ${sim.url}/oauth/token -d client_id=${sim.clients[0].clientId} -d client_secret=${sim.clients[0].clientSecret} -d grant_type=client_credentials`,

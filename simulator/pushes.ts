@@ -47,6 +47,8 @@ export interface PushRecord extends SignedPush {
 
 export interface PushOptions {
 	pushTo?: string;
+	/** More receivers that get a copy of every push (a second workflow with its own trigger URL). */
+	alsoPushTo: string[];
 	pushEnabled: boolean;
 	/** Pushes on the vehicles' own schedule; off: only pushes asked for. */
 	pushSchedule: boolean;
@@ -62,6 +64,7 @@ export interface PushOptions {
 }
 
 export const DEFAULT_PUSH_OPTIONS: PushOptions = {
+	alsoPushTo: [],
 	pushEnabled: true,
 	pushSchedule: true,
 	retryDelaySeconds: 5,
@@ -205,6 +208,14 @@ export class PushService {
 	): Promise<PushRecord> {
 		const signed = this.sign(event, iotCode, overrides);
 		this.trackActive(iotCode, event, signed.params);
+		if (this.active) {
+			for (const base of this.options.alsoPushTo) void this.deliver({ ...signed, url: pushUrl(base, event) }, reason);
+		}
+		return await this.deliver(signed, reason);
+	}
+
+	/** Posts a signed push, with Segway's single retry; recorded. */
+	private async deliver(signed: SignedPush, reason: PushRecord['reason']): Promise<PushRecord> {
 		const record: PushRecord = { ...signed, seq: ++this.seq, reason, attempts: [], delivered: false, done: false };
 		this.records.push(record);
 		if (!this.active || !signed.url) {
@@ -227,13 +238,10 @@ export class PushService {
 		return record;
 	}
 
-	/** After lock/unlock the receiver hears the new status at once, then on the new interval. */
+	/** After a change the status reports (lock, battery...) the receiver hears it at once, then on the interval. */
 	statusChanged(iotCode: string): void {
-		const schedule = this.schedules.get(iotCode);
-		if (!schedule) return;
 		const now = this.clock.now();
-		schedule.nextStatus = now;
-		schedule.nextLocation = now;
+		this.schedules.set(iotCode, { nextStatus: now, nextLocation: now });
 	}
 
 	/** A shorter interval takes effect now rather than after the old, longer wait. */

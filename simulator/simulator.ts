@@ -43,6 +43,8 @@ export interface SimulatorOptions {
 	autoParkSeconds?: number;
 	/** Receiver base URL; pushes go to `<pushTo>/v2/vehicle/{status,location,alert,fault}`. */
 	pushTo?: string;
+	/** More receiver base URLs that get a copy of every push. */
+	alsoPushTo?: string[];
 	pushEnabled?: boolean;
 	/**
 	 * Pushes on the vehicles' own schedule (status, location, random alerts and faults). Off:
@@ -127,10 +129,12 @@ export class SimulatorFleet {
 		const { fleet, pushes } = this.core();
 		const before = fleet.get(iotCode);
 		if (!before) throw new RangeError(`unknown vehicle ${iotCode}`);
-		const wasLocked = before.locked;
+		// What a status push reports: when one of these changes, the vehicle pushes its status now.
+		const reported = (v: Vehicle) => `${v.locked}|${v.online}|${v.charging}|${Math.round(v.battery)}`;
+		const wasReported = reported(before);
 		const result = fleet.update(iotCode, patch)!;
 		const sending: Promise<PushRecord>[] = [];
-		if (result.vehicle.locked !== wasLocked) pushes.statusChanged(iotCode);
+		if (reported(result.vehicle) !== wasReported) pushes.statusChanged(iotCode);
 		if (result.movedWhileLocked) sending.push(pushes.send('alert', iotCode, { code: 1, alertStatus: 0 }, 'event'));
 		if (patch.alert) {
 			const { code, alertStatus = 0 } = patch.alert;

@@ -41,6 +41,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		{
 			...DEFAULT_PUSH_OPTIONS,
 			pushTo: options.pushTo,
+			alsoPushTo: options.alsoPushTo ?? [],
 			pushEnabled: options.pushEnabled ?? true,
 			pushSchedule: options.pushSchedule ?? true,
 			timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_OPTIONS.timeoutMs,

@@ -159,6 +159,28 @@ describe('pushes', () => {
 		expect(sim.signPush('location', REFERENCE_IOT_CODE).params.locationStatus).toBe('invalid');
 	});
 
+	it('sends a copy of every push to each further receiver (alsoPushTo)', async () => {
+		receiver = await startReceiver([200]);
+		const second = await startReceiver([200]);
+		try {
+			sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url, alsoPushTo: [`${second.url}/webhook/two`] });
+			await sim.sendPush('alert', REFERENCE_IOT_CODE, ALERT);
+			await waitFor('the copy', () => second.received.length === 1);
+			expect(second.received[0].path).toBe('/webhook/two/v2/vehicle/alert');
+			expect(second.received[0].body).toBe(receiver.received[0].body);
+		} finally {
+			await second.close();
+		}
+	});
+
+	it('pushes the status at once when what it reports changes (battery, lock, network, charger)', async () => {
+		receiver = await startReceiver([200]);
+		sim = await startSimulator({ vehicles: 1, pushTo: receiver.url });
+		// The first scheduled push comes within the locked interval (900 s): none so far.
+		await sim.fleet.update(REFERENCE_IOT_CODE, { powerPercent: 12 });
+		await waitFor('the status push', () => receiver!.received.some((r) => r.path === '/v2/vehicle/status' && r.body.includes('powerPercent=12')));
+	});
+
 	it('records pushes without sending them when no receiver is set', async () => {
 		sim = await startSimulator({ vehicles: 1 });
 		const record = await sim.sendPush('location', REFERENCE_IOT_CODE);
