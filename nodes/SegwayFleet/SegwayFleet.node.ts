@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
-import { properties } from './description';
+import { properties, subtitle } from './description';
 import { executeOperations } from './execute';
 
 export class SegwayFleet implements INodeType {
@@ -17,7 +17,7 @@ export class SegwayFleet implements INodeType {
 		icon: { light: 'file:../../icons/segway.svg', dark: 'file:../../icons/segway.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',
+		subtitle: subtitle(),
 		description: 'Query, lock, unlock and configure Segway sharing scooters (Segway API-Max)',
 		defaults: { name: 'Segway Fleet' },
 		usableAsTool: true,

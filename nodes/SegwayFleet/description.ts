@@ -135,6 +135,12 @@ function operationSelectors(): INodeProperties[] {
 	});
 }
 
+/** The node's subtitle on the canvas: the operation's name (Query: Get Status), not its internal value. */
+export function subtitle(): string {
+	const names = Object.fromEntries(OPERATIONS.map((op) => [`${op.resource}.${op.operation}`, `${RESOURCES.find((r) => r.value === op.resource)?.name}: ${op.name}`]));
+	return `={{ ${JSON.stringify(names)}[$parameter["resource"] + "." + $parameter["operation"]] }}`;
+}
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Resource',

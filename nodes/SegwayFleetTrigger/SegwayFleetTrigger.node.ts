@@ -100,7 +100,7 @@ export class SegwayFleetTrigger implements INodeType {
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
 				this.logger.info(
-					`Segway Fleet Trigger "${this.getNode().name}" deactivated: pushes are no longer accepted; remove the push URL in the Segway business system if it is not used again`,
+					`Segway Fleet Trigger "${this.getNode().name}" unpublished: pushes are no longer accepted; remove the push URL in the Segway business system if it is not used again`,
 				);
 				return true;
 			},

@@ -2,6 +2,8 @@
 import { titleCase as referenceTitleCase } from 'title-case';
 
 import { FAULT_CODES } from '../../api/catalog/codes';
+import { OPERATIONS } from '../../api/catalog/operations';
+import { subtitle } from '../../nodes/SegwayFleet/description';
 import { sentences, titleCase } from '../../nodes/text';
 
 test('title case is the title-case package\'s, which n8n\'s lint rule compares with', () => {
@@ -19,4 +21,16 @@ test('one sentence has no final period; several each end with one; empty parts a
 	expect(sentences('Turn the lights on.')).toBe('Turn the lights on');
 	expect(sentences('Turn the lights on', undefined, false, 'Needs firmware 152')).toBe('Turn the lights on. Needs firmware 152.');
 	expect(sentences()).toBe('');
+});
+
+test('the canvas subtitle names every operation by its display names, never its internal values', () => {
+	const expression = /^=\{\{ (.*) \}\}$/s.exec(subtitle())?.[1];
+	expect(expression).toBeDefined();
+	// The editor evaluates it with $parameter bound to the node's parameters; so does this.
+	const evaluate = new Function('$parameter', `return ${expression}`) as (p: Record<string, string>) => unknown;
+	const shown = OPERATIONS.map((op) => evaluate({ resource: op.resource, operation: op.operation }));
+	expect(shown).toContain('Query: Get Status');
+	expect(shown).toContain('Control: Enter Transport Mode');
+	const resourceNames: Record<string, string> = { query: 'Query', control: 'Control', setting: 'Setting' };
+	expect(shown).toEqual(OPERATIONS.map((op) => `${resourceNames[op.resource]}: ${op.name}`));
 });
