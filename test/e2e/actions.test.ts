@@ -1,5 +1,5 @@
 /**
- * The action node in real n8n 2.41.1, run by the n8n CLI against the simulator: every contract
+ * The action node in real n8n (2.41.1, or 1.123.81 with SEGWAY_N8N_LINE=1), run by the n8n CLI against the simulator: every contract
  * operation in one workflow (what went over the wire, what came out of n8n), an offline vehicle
  * under "continue on error", and the two example workflows that use the action node.
  */
@@ -7,6 +7,7 @@ import { startSimulator, DEMO_CLIENT, type RecordedRequest, type Simulator } fro
 import {
 	ACTION_TYPE,
 	DEMO_CREDENTIAL,
+	N8N,
 	N8nInstance,
 	outputOf,
 	readExamples,
@@ -122,7 +123,7 @@ function allOperationsWorkflow(vehicleOf: (c: OperationCase) => string, offlineV
 	return { id: ALL_OPS_ID, name: 'e2e: every operation', active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }
 
-describe('action node in n8n 2.41.1', () => {
+describe(`action node in n8n ${N8N.version}`, () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
 	let run: RunResult | undefined;

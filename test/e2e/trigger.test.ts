@@ -1,5 +1,5 @@
 /**
- * The trigger in real n8n 2.41.1: published workflows receive signed pushes on their production
+ * The trigger in real n8n (2.41.1, or 1.123.81 with SEGWAY_N8N_LINE=1): published workflows receive signed pushes on their production
  * webhook URLs and forward every emitted item to a collector in this test; n8n's REST API (owner
  * login) lists executions and runs the credential's Test. Every promise the trigger makes is
  * shown here: each push type, refusals (tampered, too old, wrong path, re-shaped, junk), the
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'timers/promises';
 import { computeSignature } from '../../api/catalog/signature';
 import {
 	DEMO_CREDENTIAL,
+	N8N,
 	N8nInstance,
 	ROOT,
 	TRIGGER_TYPE,
@@ -30,7 +31,7 @@ const FLOWS = {
 	all: { n: 1, id: 'e2eTriggerAll', webhookId: '0e2e7e57-0000-4000-8000-00000000f00d', parameters: { events: ['alert', 'fault', 'location', 'status'], alertCodes: [1, 6] } },
 	battery: {
 		n: 2,
-		id: 'e2eTriggerBattery',
+		id: 'e2eTriggerBatt',
 		webhookId: '0e2e7e57-0000-4000-8000-0000000ba77e',
 		parameters: { events: ['status'], statusMode: 'batteryLow', batteryThreshold: 20 },
 	},
@@ -87,7 +88,7 @@ function forwardingWorkflow(flow: Flow, collectorUrl: string) {
 	};
 }
 
-describe('trigger node in n8n 2.41.1', () => {
+describe(`trigger node in n8n ${N8N.version}`, () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
 	let rest: RestClient;
