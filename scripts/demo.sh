@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: real n8n 2.41.1 on http://localhost:5678 with this package installed as users get it,
 # a demo credential pointing at the bundled Segway simulator, the example workflows, and the
-# simulator pushing signed events of a demo fleet into the published "every push" workflow.
+# simulator pushing signed events of a demo fleet (vehicles in mixed states) into two published
+# workflows: "every push" and "low battery → swap list".
 #
 #   bash scripts/demo.sh        (or: npm run demo)        Ctrl-C stops everything it started.
 #
@@ -22,9 +23,12 @@ sim_port="${SIM_PORT:-8080}"
 broker_port="${N8N_RUNNERS_BROKER_PORT:-5690}"
 time_scale="${DEMO_TIME_SCALE:-10}"
 demo_dir="$root/.cache/demo"
-# Must match examples/demo-push-log.json and the credential the examples reference.
+# Must match examples/demo-push-log.json, examples/demo-low-battery.json and the credential the
+# examples reference.
 demo_workflow_id="exDemoPushLog01"
 demo_webhook_id="5e9a7f1e-d0e0-4d3e-8a11-00000000de70"
+battery_workflow_id="exDemoLowBatt01"
+battery_webhook_id="5e9a7f1e-d0e0-4d3e-8a11-00000000ba77"
 credential_id="segwayFleetDemo1"
 credential_name="Segway Fleet (simulator)"
 
@@ -85,8 +89,10 @@ if [ ! -f "$import_stamp" ] || [ "$(cat "$import_stamp")" != "$import_key" ]; th
 	"$n8n_bin" import:credentials --input="$credential_json" >"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
 	say "importing examples/*.json"
 	"$n8n_bin" import:workflow --separate --input="$root/examples" >>"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
-	say "publishing the demo workflow $demo_workflow_id"
-	"$n8n_bin" publish:workflow --id="$demo_workflow_id" >>"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
+	for id in "$demo_workflow_id" "$battery_workflow_id"; do
+		say "publishing the demo workflow $id"
+		"$n8n_bin" publish:workflow --id="$id" >>"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
+	done
 	echo "$import_key" >"$import_stamp"
 else
 	say "credential and workflows already imported"
@@ -119,10 +125,12 @@ sim_log="$demo_dir/simulator.log"
 "$n8n_bin" start >"$n8n_log" 2>&1 &
 pids+=("$!")
 n8n_pid=$!
-# The simulator (through tsx); its pushes are switched on once n8n answers.
+# The simulator (through tsx); its pushes are switched on once n8n answers. Both published
+# workflows get every push, as two Segway push URLs would.
 webhook_base="http://localhost:$n8n_port/webhook/$demo_webhook_id"
+battery_base="http://localhost:$n8n_port/webhook/$battery_webhook_id"
 "$root/node_modules/.bin/tsx" simulator/cli.ts --port "$sim_port" --vehicles 20 \
-	--push-to "$webhook_base" --no-push --time-scale "$time_scale" \
+	--push-to "$webhook_base" --push-to "$battery_base" --no-push --time-scale "$time_scale" \
 	--alert-rate 0.5 --fault-rate 0.2 >"$sim_log" 2>&1 &
 pids+=("$!")
 sim_pid=$!
@@ -144,29 +152,44 @@ for _ in $(seq 1 100); do
 done
 [ "$code" = 401 ] || say "warning: the demo trigger's webhook answers $code instead of 401; see $n8n_log"
 curl -sf -X PATCH "$sim_url/_admin/config" -H 'content-type: application/json' -d '{"pushEnabled":true}' >/dev/null
-imei="$(curl -sf "$sim_url/_admin/vehicles" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].iotCode))')"
+imeis=($(curl -sf "$sim_url/_admin/vehicles" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(v=>v.iotCode).join(" ")))'))
+imei="${imeis[0]}"
+# A fleet in mixed states, so that the examples have something to do: three unlocked after their
+# ride (the nightly lock locks them), one on the charger, one offline, one already low (the
+# low-battery workflow runs for it at once).
+patch() { curl -sf -X PATCH "$sim_url/_admin/vehicles/$1" -H 'content-type: application/json' -d "$2" >/dev/null; }
+for i in 1 2 3; do patch "${imeis[$i]}" '{"locked":false}'; done
+patch "${imeis[4]}" '{"charging":true,"powerPercent":35}'
+patch "${imeis[5]}" '{"online":false}'
+patch "${imeis[6]}" '{"powerPercent":15}'
 ready="$(elapsed)"
 
 cat <<EOF
 
   n8n ${ready}s after start: http://localhost:$n8n_port
   ───────────────────────────────────────────────────────────────────────────────
-  1. Open http://localhost:$n8n_port. On the first visit n8n asks you to set up the owner account
-     (any e-mail and password; they stay in .cache/demo).
+  1. Open http://localhost:$n8n_port. On the first visit n8n asks you to set up the owner
+     account: any e-mail, and a password of 8 or more characters with a digit and a capital
+     letter (e.g. Segway-Demo1). It stays in .cache/demo.
   2. Credentials: "$credential_name" (Segway Fleet API, region Custom, base URL $sim_url,
-     the simulator's demo client A20081).
+     the simulator's demo client A20081). Open it and click "Test".
   3. Workflows:
      - "Segway demo: every push from the simulator" is published: the simulator pushes signed
        status, location, alert and fault events to $webhook_base
        → open it, then Executions.
-     - "Segway: lock every unlocked vehicle at night": open it and click "Execute workflow".
+     - "Segway demo: low battery → swap list" is published: it runs once per vehicle whose
+       battery falls below 20 % (${imeis[6]} already has) → Executions.
+     - "Segway: lock every unlocked vehicle at night": open it and click "Execute workflow":
+       three vehicles were left unlocked after their ride; one is offline.
      - "Segway: winter storage — transport mode for a list of vehicles": "Execute workflow".
-     - Slack / e-mail examples: pick your own Slack or SMTP credential before publishing
-       (only one published workflow can own the demo webhook ID).
+     - Slack / e-mail examples: pick your own Slack or SMTP credential before publishing them
+       (a webhook ID belongs to one published workflow: change the trigger's if you publish a
+       copy of a demo workflow).
   4. Make something happen (the simulator's admin API, $sim_url/_admin):
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"alert":{"code":6}}'
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"fault":{"code":11}}'
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"powerPercent":12}'
+       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"powerPercent":12}'     # low-battery run
+       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"alert":{"code":6}}'    # lifted-up alert
+       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"fault":{"code":11}}'   # motor fault
+       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"charging":true}'       # charge it (re-arms at 25 %)
   Ctrl-C stops n8n and the simulator.
 
 EOF

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 		`Segway API-Max simulator listening on ${sim.url}`,
 		...sim.clients.map((c) => `  client_id ${c.clientId}  client_secret ${c.clientSecret}`),
 		`  ${codes.length} vehicles, e.g. ${codes.slice(0, 5).join(', ')}`,
-		`  pushes: ${parsed.options.pushTo && parsed.options.pushEnabled ? `to ${[parsed.options.pushTo, ...(parsed.options.alsoPushTo ?? [])].join(' and ')}` : 'off (no --push-to)'}`,
+		`  pushes: ${pushesLine(parsed.options)}`,
 		`  admin: ${sim.url}/_admin`,
 		'',
 		`  curl -s -X POST ${sim.url}/oauth/token -d client_id=${sim.clients[0].clientId} -d client_secret=${sim.clients[0].clientSecret} -d grant_type=client_credentials`,
@@ -159,3 +159,9 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) void main();
+
+function pushesLine(options: { pushTo?: string; alsoPushTo?: string[]; pushEnabled?: boolean }): string {
+	if (!options.pushTo) return 'off (no --push-to)';
+	const targets = [options.pushTo, ...(options.alsoPushTo ?? [])].join(' and ');
+	return options.pushEnabled === false ? `off until PATCH /_admin/config {"pushEnabled":true}, then to ${targets}` : `to ${targets}`;
+}
