@@ -11,22 +11,23 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 import { lastJsonBlock } from './cli-output';
+import LINES_FILE from './n8n-lines.json';
 import { waitFor } from './wait';
 
 export const ROOT = resolve(__dirname, '..');
 const CACHE = process.env.SEGWAY_N8N_CACHE_DIR ?? process.env.SEGWAY_N8N_CACHE ?? join(ROOT, '.cache');
 
-/** The n8n lines the package is tested with; where one needs another path, it says so here. */
-const LINES = {
-	'2': { version: '2.41.1', nodeDir: 'node24', n8nDir: 'n8n' },
-	'1': { version: '1.123.81', nodeDir: 'node22', n8nDir: 'n8n1' },
-} as const;
-type Line = keyof typeof LINES;
+/**
+ * The n8n lines the package is tested with (n8n-lines.json, also read by scripts/n8n-cache.sh);
+ * where one needs another path, this file says so.
+ */
+export const N8N_LINES: Readonly<Record<'1' | '2', { version: string; node: number; nodeDir: string; n8nDir: string }>> = LINES_FILE;
+type Line = keyof typeof N8N_LINES;
 const line = (process.env.SEGWAY_N8N_LINE ?? '2') as Line;
-if (!(line in LINES)) throw new Error(`SEGWAY_N8N_LINE must be 1 or 2, got ${line}`);
+if (!(line in N8N_LINES)) throw new Error(`SEGWAY_N8N_LINE must be 1 or 2, got ${line}`);
 
 /** The n8n this process tests: `N8N.version` for suite titles. */
-export const N8N = { line, ...LINES[line] };
+export const N8N = { line, ...N8N_LINES[line] };
 const NODE_BIN = join(CACHE, N8N.nodeDir, 'node_modules/node/bin');
 export const N8N_BIN = join(CACHE, N8N.n8nDir, 'node_modules/.bin/n8n');
 

@@ -13,10 +13,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${SEGWAY_N8N_CACHE:-$root/.cache}"
 line="${1:-2}"
 case "$line" in
-	2) node_major=24 node_dir=node24 n8n_dir=n8n n8n_version=2.41.1 ;;
-	1) node_major=22 node_dir=node22 n8n_dir=n8n1 n8n_version=1.123.81 ;;
+	1 | 2) ;;
 	*) echo "usage: n8n-cache.sh [2|1]" >&2; exit 2 ;;
 esac
+# The versions are declared once, in harness/n8n-lines.json (the e2e harness reads it too).
+read -r node_major node_dir n8n_dir n8n_version < <(node -e '
+	const l = require(process.argv[1])[process.argv[2]];
+	console.log(l.node, l.nodeDir, l.n8nDir, l.version);' "$root/harness/n8n-lines.json" "$line")
 say() { echo "[n8n-cache] $*" >&2; }
 mkdir -p "$cache/$node_dir" "$cache/$n8n_dir"
 [ -f "$cache/$node_dir/package.json" ] || echo '{"private":true}' > "$cache/$node_dir/package.json"

@@ -124,3 +124,16 @@ test("the README's retry table names exactly the operations the catalog does not
 	expect(names.sort()).toEqual([...said].sort());
 	expect(commands).toBe('Unlock, lock, Play Sound, power, transport mode');
 });
+
+test('the README names the n8n versions the end-to-end suite runs, and peerDependencies stays "*" as n8n requires', () => {
+	const lines = JSON.parse(readFileSync(join(ROOT, 'harness/n8n-lines.json'), 'utf8')) as Record<string, { version: string; node: number }>;
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const supported = readme.split('\n').find((line) => line.startsWith('**Supported n8n versions:'));
+	const tested = readme.slice(readme.indexOf('## Tested with'), readme.indexOf('## Performance'));
+	for (const { version, node } of Object.values(lines)) {
+		expect(supported).toContain(version.split('.').slice(0, 2).join('.'));
+		expect(tested).toContain(`n8n ${version} on Node.js ${node}`);
+	}
+	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+});
