@@ -3,6 +3,7 @@
 # supports: 2.41.1 on Node 24, then 1.123.81 on Node 22 (SEGWAY_N8N_LINES="2" runs one). Makes sure
 # of what they need on a clean clone (dependencies, Node + n8n in .cache, a fresh build), then runs
 # jest with jest.e2e.config.js. Each suite starts its own n8n on free ports in a temp user folder.
+# The editor test (Chromium, scripts/browser-deps.sh installs it) runs on the 2.x line only.
 # With SEGWAY_E2E_RESULTS=<dir>, each line's jest results go to <dir>/e2e-<line>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,17 @@ for line in ${SEGWAY_N8N_LINES:-2 1}; do
 	SEGWAY_N8N_CACHE_DIR="$(bash scripts/n8n-cache.sh "$line" | tail -n 1)"
 	export SEGWAY_N8N_CACHE_DIR
 	echo "[e2e] n8n line $line"
-	results=()
-	if [ -n "${SEGWAY_E2E_RESULTS:-}" ]; then results=(--json --outputFile="$SEGWAY_E2E_RESULTS/e2e-$line.json"); fi
-	SEGWAY_N8N_LINE="$line" npx jest -c jest.e2e.config.js "${results[@]}" "$@" || status=$?
+	args=()
+	if [ -n "${SEGWAY_E2E_RESULTS:-}" ]; then args+=(--json --outputFile="$SEGWAY_E2E_RESULTS/e2e-$line.json"); fi
+	if [ "$line" = 2 ]; then
+		# The editor test drives the demo's n8n (2.x) in Debian's chromium; installed here unless
+		# the suite may skip it.
+		if [ "${SEGWAY_BROWSER_OPTIONAL:-}" != 1 ]; then bash scripts/browser-deps.sh >/dev/null; fi
+	else
+		# The editor is tested in the n8n the demo runs; 1.x's editor is another UI (Active, not Publish).
+		args+=(--passWithNoTests --testPathIgnorePatterns=/node_modules/ '--testPathIgnorePatterns=editor\.test\.ts')
+	fi
+	# The caller's arguments first: jest would read a path after an array option as one more value.
+	SEGWAY_N8N_LINE="$line" npx jest -c jest.e2e.config.js "$@" "${args[@]}" || status=$?
 done
 exit "$status"

@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { findOperation, type OperationSpec } from '../../api/catalog/operations';
+import { REGION_HOSTS } from '../../api/catalog/regions';
 import { normalizeRemainingRange } from '../../api/normalize';
 import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
 import type { SegwayEnvelope } from '../../api/transport/errors';
@@ -22,6 +23,9 @@ import { readRunOptions } from './runOptions';
 
 type ItemError = NodeApiError | NodeOperationError;
 
+/** The value n8n's editor gives the operation when a user picks its "Custom API Call" entry. */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 type Prepared =
 	| { spec: OperationSpec; request: ApiRequest }
 	| { error: NodeOperationError; iotCode: unknown };
@@ -32,6 +36,16 @@ function prepare(ctx: IExecuteFunctions, items: INodeExecutionData[], itemIndex:
 	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
 	const iotCode = itemParameter(ctx, items, 'iotCode', itemIndex, '');
 	const spec = findOperation(resource, operation);
+	if (operation === CUSTOM_API_CALL) {
+		return {
+			iotCode,
+			error: new NodeOperationError(node, 'Custom API Call is made with n8n\'s HTTP Request node', {
+				itemIndex,
+				description:
+					`Add an HTTP Request node with Authentication "Predefined Credential Type" and Credential Type "Segway Fleet API": it signs the request with this credential's access token. Use the full URL, e.g. ${REGION_HOSTS.europe}/api/v2/vehicle/query/current/status?iotCode=...`,
+			}),
+		};
+	}
 	if (!spec) {
 		return {
 			iotCode,

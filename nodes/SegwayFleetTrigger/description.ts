@@ -49,7 +49,7 @@ const codeStatusOptions: INodePropertyOptions[] = [
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Register the base URL with Segway: the production URL above without its last part, i.e. https://your-n8n/webhook/&lt;webhook ID&gt;. Segway appends /v2/vehicle/alert, /fault, /location and /status itself. Publish the workflow first (n8n 1.x: activate it).',
+			'Register the base URL with Segway: open Webhook URLs above, choose Production URL and leave out its last part, i.e. https://your-n8n/webhook/&lt;webhook ID&gt;. Segway appends /v2/vehicle/alert, /fault, /location and /status itself. Publish the workflow first (n8n 1.x: activate it).',
 		name: 'registrationNotice',
 		type: 'notice',
 		default: '',

@@ -62,6 +62,40 @@ const ALL_OPS_ID = 'e2eAllOperations';
 const OFFLINE_NODE = 'offline unlock';
 
 const NIGHTLY_COPY_ID = 'e2eNightlyManual';
+const CUSTOM_CALL_ID = 'e2eCustomApiCall';
+
+/**
+ * n8n lists "Custom API Call" under the node's operations: it is n8n's HTTP Request node with the
+ * credential as a predefined credential type, for whatever the node does not cover.
+ */
+function customApiCallWorkflow(baseUrl: string, iotCode: string) {
+	return {
+		id: CUSTOM_CALL_ID,
+		name: 'e2e: custom API call with the Segway Fleet API credential',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'c0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'c0000000-0000-4000-8000-000000000002',
+				name: 'Custom API Call',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [250, 0],
+				parameters: {
+					url: `${baseUrl}/api/v2/vehicle/query/current/battery-info`,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'segwayFleetApi',
+					sendQuery: true,
+					queryParameters: { parameters: [{ name: 'iotCode', value: iotCode }] },
+					options: {},
+				},
+				credentials: { segwayFleetApi: DEMO_CREDENTIAL },
+			},
+		],
+		connections: { Start: { main: [[{ node: 'Custom API Call', type: 'main', index: 0 }]] } },
+	};
+}
 
 function manualCopy(workflow: ExampleWorkflow, id: string): ExampleWorkflow {
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
@@ -155,7 +189,7 @@ describe(`action node in n8n ${N8N.version}`, () => {
 		// `n8n execute` cannot start at a Schedule Trigger ("Missing node to start execution"):
 		// the nightly example runs as a copy whose trigger is a manual one.
 		const nightly = readExamples().find((e) => e.file === 'nightly-lock.json')!.workflow;
-		await n8n.importWorkflows([manualCopy(nightly, NIGHTLY_COPY_ID)]);
+		await n8n.importWorkflows([manualCopy(nightly, NIGHTLY_COPY_ID), customApiCallWorkflow(sim.url, codes[37])]);
 		sim.clearRequests();
 		({ code: runCode, run, output: runOutput } = await n8n.execute(ALL_OPS_ID));
 		requests = sim.requests;
@@ -235,6 +269,18 @@ describe(`action node in n8n ${N8N.version}`, () => {
 		const offlineRequests = requests.filter((r) => r.kind === 'api' && r.iotCode === offline);
 		// 15301 (vehicle offline) is not transient: no retry.
 		expect(offlineRequests.map((r) => r.code)).toEqual([15301]);
+	});
+
+	it("Custom API Call: n8n's HTTP Request node signs its request with the credential's token", async () => {
+		sim.clearRequests();
+		const { code, run: callRun, output } = await n8n.execute(CUSTOM_CALL_ID);
+		if (code !== 0) console.log(output.slice(-4000));
+		expect(code).toBe(0);
+		const [answer] = outputOf(callRun, 'Custom API Call');
+		expect(answer).toMatchObject({ code: 0, data: { iotCode: sim.iotCodes[37] } });
+		const sent = sim.requests.filter((r) => r.kind === 'api');
+		expect(sent.map((r) => [r.path, r.status, r.code])).toEqual([['/api/v2/vehicle/query/current/battery-info', 200, 0]]);
+		expect(sent[0].authorization).toMatch(/^bearer \S+$/);
 	});
 
 	describe('example workflows with the action node', () => {

@@ -5,7 +5,8 @@
  * playwright-core. The owner account is created in the UI; a new workflow gets the action node
  * from the node panel, its credential is tested, the node runs against the simulator and its output
  * is read from the output panel; the trigger shows its notice and its webhook URLs. Each step saves
- * a screenshot in docs/screenshots/ (SEGWAY_SCREENSHOT_DIR elsewhere).
+ * a screenshot in .build/screenshots/ (SEGWAY_SCREENSHOT_DIR elsewhere; `npm run screenshots` refreshes
+ * docs/screenshots/, which the README shows).
  *
  * Needs chromium: `bash scripts/browser-deps.sh`. Without it the suite fails, unless
  * SEGWAY_BROWSER_OPTIONAL=1, which skips it.
@@ -20,7 +21,8 @@ import { ACTION_TYPE, DEMO_CREDENTIAL, N8nInstance, ROOT, TRIGGER_TYPE, readExam
 import { waitFor } from '../../harness/wait';
 import { startSimulator, DEMO_CLIENT, type Simulator } from '../../simulator/index';
 
-const SCREENSHOTS = process.env.SEGWAY_SCREENSHOT_DIR ?? join(ROOT, 'docs/screenshots');
+/** Each run's screenshots; `npm run screenshots` writes them to docs/screenshots/ for the README. */
+const SCREENSHOTS = process.env.SEGWAY_SCREENSHOT_DIR ?? join(ROOT, '.build/screenshots');
 const FAILURES = join(ROOT, '.build/editor-failures');
 const OWNER = { email: 'fleet-owner@example.com', firstName: 'Fleet', lastName: 'Owner', password: 'Segway-Fleet1' };
 /** The published demo workflow (examples/demo-push-log.json), as scripts/demo.sh publishes it. */

@@ -66,6 +66,15 @@ test.each(bad)('$name fails before any request, naming field, value and range', 
 	expect(fx.sim.requests).toHaveLength(0);
 });
 
+test("n8n's Custom API Call entry says to use the HTTP Request node with this credential, and sends nothing", async () => {
+	const result = await fx.run(base('query', '__CUSTOM_API_CALL__'), [{ iotCode: fx.sim.iotCodes[0] }]);
+	expect(result.error?.name).toBe('NodeOperationError');
+	expect(result.error?.message).toBe("Custom API Call is made with n8n's HTTP Request node");
+	expect(result.error?.description).toContain('Predefined Credential Type');
+	expect(result.error?.description).toContain('Segway Fleet API');
+	expect(fx.sim.requests).toHaveLength(0);
+});
+
 test('numbers from expressions arrive as numeric strings and are sent as JSON numbers', async () => {
 	const result = await fx.run(base('setting', 'switch', { alertSensitivity: '={{ $json.level }}' }), [
 		{ iotCode: fx.sim.iotCodes[0], level: '3' },
