@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the unit and the end-to-end suites several times in a row with a CPU hog beside them (one
-# busy loop per core), to show that no test depends on a quiet machine.
+# busy loop per core), to show that no test depends on a quiet machine. The e2e suites run on
+# both n8n lines, the editor test included (scripts/e2e.sh).
 #
 #   bash scripts/flake-check.sh            5 rounds, one hog per core
 #   FLAKE_RUNS=3 FLAKE_HOGS=4 bash scripts/flake-check.sh
@@ -18,8 +19,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 	npm ci --no-audit --no-fund
 fi
 # Installed before the hog starts: what is measured is the tests, not the installers.
-SEGWAY_N8N_CACHE_DIR="$(bash scripts/n8n-cache.sh | tail -n 1)"
-export SEGWAY_N8N_CACHE_DIR
+for line in ${SEGWAY_N8N_LINES:-2 1}; do bash scripts/n8n-cache.sh "$line" >/dev/null; done
+if [ "${SEGWAY_BROWSER_OPTIONAL:-}" != 1 ]; then bash scripts/browser-deps.sh >/dev/null; fi
 
 hog_pids=()
 stop_hogs() { for pid in "${hog_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
