@@ -79,6 +79,18 @@ export interface HarnessOptions {
 	/** The credential's decrypted data; `null` means the node has no credential set. */
 	credential?: ICredentialDataDecryptedObject | null;
 	mode?: 'webhook' | 'manual';
+	/**
+	 * Another n8n process of the same workflow (queue mode's webhook processes): same database
+	 * row, its own module memory (under jest, which loads the node anew for each harness).
+	 */
+	sameWorkflowAs?: TriggerHarness;
+}
+
+/** The workflow's static data as n8n's database holds it. */
+export interface WorkflowRow {
+	staticData: IDataObject;
+	writes: number;
+	bytes: number;
 }
 
 export class TriggerHarness {
@@ -87,14 +99,8 @@ export class TriggerHarness {
 
 	readonly executions: StartedExecution[] = [];
 
-	/** What n8n's database holds for the workflow's static data (JSON, like the DB column). */
-	storedStaticData: IDataObject = {};
-
-	/** How many times static data was written, to check that writes stay rare. */
-	staticDataWrites = 0;
-
-	/** Bytes of JSON those writes stored, as n8n would write them to its database. */
-	staticDataBytes = 0;
+	/** The workflow's row in n8n's database; shared by harnesses that play processes of one n8n. */
+	readonly database: WorkflowRow;
 
 	/** Time spent inside the node's webhook(), for benchmarks that send one push at a time. */
 	webhookMs = 0;
@@ -114,8 +120,8 @@ export class TriggerHarness {
 
 	private server: Server | undefined;
 
-	/** Each harness is its own workflow, so no two tests share what the trigger remembers. */
-	readonly workflowId = `wf-segway-${++workflows}`;
+	/** Each harness is its own workflow, unless it plays another process of the same n8n. */
+	readonly workflowId: string;
 
 	private nodeType = startedTriggerNode();
 
@@ -125,7 +131,30 @@ export class TriggerHarness {
 		getKnownTypes: () => ({}),
 	};
 
-	constructor(private options: HarnessOptions = {}) {}
+	constructor(private options: HarnessOptions = {}) {
+		const other = options.sameWorkflowAs;
+		this.workflowId = other?.workflowId ?? `wf-segway-${++workflows}`;
+		this.database = other?.database ?? { staticData: {}, writes: 0, bytes: 0 };
+	}
+
+	/** What n8n's database holds for the workflow's static data (JSON, like the DB column). */
+	get storedStaticData(): IDataObject {
+		return this.database.staticData;
+	}
+
+	set storedStaticData(value: IDataObject) {
+		this.database.staticData = value;
+	}
+
+	/** How many times static data was written, to check that writes stay rare. */
+	get staticDataWrites(): number {
+		return this.database.writes;
+	}
+
+	/** Bytes of JSON those writes stored, as n8n would write them to its database. */
+	get staticDataBytes(): number {
+		return this.database.bytes;
+	}
 
 	/** n8n stopped and started again: the node's module memory is gone, the database is not. */
 	restartN8n(): void {
@@ -248,26 +277,39 @@ export class TriggerHarness {
 			return;
 		}
 
-		// live-webhooks.js: the response callback saves static data, whether or not a run starts.
-		const staticData = workflow.staticData as IDataObject & { __dataChanged?: boolean };
-		if (staticData.__dataChanged === true) {
-			const json = JSON.stringify(staticData);
-			this.storedStaticData = JSON.parse(json) as IDataObject;
-			this.staticDataWrites += 1;
-			this.staticDataBytes += Buffer.byteLength(json);
-		}
-
 		if (result.workflowData !== undefined) {
 			this.executions.push({ event: path.split('/').pop()!, items: result.workflowData[0] });
 		}
+
+		// live-webhooks.js: the response callback saves static data (when the node answered
+		// itself, before the run is handed on).
+		const staticData = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+		if (staticData.__dataChanged === true) {
+			const json = JSON.stringify(staticData);
+			this.database.staticData = JSON.parse(json) as IDataObject;
+			this.database.writes += 1;
+			this.database.bytes += Buffer.byteLength(json);
+		}
+
 		if (result.noWebhookResponse === true || res.headersSent) return;
-		// What n8n answers when the node leaves the response to it (onReceived).
+		// What n8n answers when the node leaves the response to it (onReceived): with a run, the
+		// webhook description's responseData (n8n's default, 'firstEntryJson', is sent as that very
+		// text), else the node's webhookResponse.
 		const answer =
 			result.workflowData !== undefined
-				? (result.workflowData[0][0]?.json ?? {})
+				? description.responseData === 'noData'
+					? ''
+					: (description.responseData ?? 'firstEntryJson')
 				: (result.webhookResponse ?? { message: 'Webhook call received' });
-		res.writeHead(200, { 'Content-Type': 'application/json' });
-		res.end(JSON.stringify(answer));
+		if (typeof answer === 'string') {
+			// Express's res.send: text/html unless the node set a type.
+			if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
+			res.writeHead(200);
+			res.end(answer);
+		} else {
+			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+			res.end(JSON.stringify(answer));
+		}
 	}
 
 	private additionalData(

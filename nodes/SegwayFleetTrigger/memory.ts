@@ -1,33 +1,41 @@
 /**
- * What one trigger node remembers in this n8n process, and how it survives a restart.
+ * What one trigger node remembers in this n8n process, and how it survives a restart and a
+ * cluster of processes.
  *
- * n8n 2.41 loads a workflow's static data fresh from the database for every webhook request and
- * writes it back whole after the response when it changed; requests running at the same time
- * each start from the stored copy and the last write wins. So the process's own memory is the
- * source of truth, and static data is its mirror, read once when the process first meets the
- * node (after a restart) and written:
- * - at once when a push started a run or re-armed the battery filter, while the mirror is small
- *   (IMMEDIATE_WRITE_BYTES): a restart can then never fire a vehicle twice;
- * - otherwise once enough pushes have passed since the last write: at least MIN_PUSHES_BETWEEN_WRITES
- *   (a database write costs n8n far more than a push that changes little), and so many that the
- *   write costs at most WRITE_BUDGET_BYTES per push. Bytes written per push so stay bounded
- *   however large the fleet; for a large fleet a restart can lose the changes of the last few
- *   thousand pushes (the README gives the figures).
+ * n8n loads a workflow's static data fresh from the database for every webhook request and
+ * writes it back whole when it changed, right after the node answered and before the run is
+ * handed on; requests running at the same time each start from the stored copy and the last
+ * write wins, in one process or across the webhook processes of a queue-mode cluster. So each process's own memory is the source of truth for the vehicles it
+ * receives, and static data is its mirror: one part (a shard) per process, keyed by an id made
+ * when the module loads. A part is written
+ * - at once when a push started a run, re-armed the battery filter or recorded a vehicle's
+ *   first states, while the whole mirror is small (IMMEDIATE_WRITE_BYTES): a restart or a
+ *   vehicle moving to another process can then never fire it twice or miss its change;
+ * - otherwise once enough pushes have passed since the last write: at least
+ *   MIN_PUSHES_BETWEEN_WRITES, and so many that the write costs at most WRITE_BUDGET_BYTES per
+ *   push. Bytes written per push stay bounded however large the fleet; for a large fleet a
+ *   process that stops loses the changes of its last few thousand pushes (README: Large fleets).
  *
- * The mirror is bounded (MIRROR_CHARS): a large one slows n8n down for every push, since n8n
- * reads it with the workflow on each request (measured: 717 pushes/s with 1,000 vehicles in
- * static data, 92/s with 100,000). Vehicles whose loss would make them fire twice go first, then
- * the most recently seen; a larger fleet keeps the rest in this process only.
+ * Every push compares the stored copy with what this process wrote: a write another process's
+ * write erased (it started from an older copy), or that n8n did not save, is written again once
+ * CONFIRM_MS have passed without it showing up. The other processes' parts are read too: a
+ * vehicle this process has not seen, or seen less recently than another process did (the
+ * balancer moved it here when that process stopped), is taken from them, and so is a push they
+ * already ran (Segway's resend, or the balancer's retry, landing here). A part not written for
+ * ADOPT_AFTER_MS belongs to a process that is gone: its vehicles are taken over and the part is
+ * removed with the next write.
  *
- * Each process writes its own part (a shard, keyed by an id made when the module loads) and
- * leaves the others as it found them; what earlier processes of a restarted n8n left is taken
- * over when the node is first met and their parts are removed with the first write.
+ * The mirror is bounded (MIRROR_CHARS per process): a large one slows n8n down for every push,
+ * since n8n reads it with the workflow on each request (measured: 717 pushes/s with 1,000
+ * vehicles in static data, 92/s with 100,000). Vehicles whose loss would make them fire twice go
+ * first, then the most recently seen; a larger fleet keeps the rest in this process only.
  */
 import { randomUUID } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { RecentPushes } from './dedupe';
-import { decodeRecent, decodeVehicles, encodeRecent, encodeVehicles } from './memoryCodec';
+import { encodeRecent, encodeVehicles } from './memoryCodec';
+import { asShard, OtherShards, type Shard } from './shards';
 import { VehicleRecords, type VehicleRecord } from './vehicles';
 
 /** Per trigger node, far above any real fleet: a bound on memory, not a limit anyone should reach. */
@@ -38,11 +46,15 @@ const MAX_NODES = 1_000;
 export const MIRROR_CHARS = 256 * 1024;
 /** Retry memory kept in the mirror: the newest entries, which Segway's resend can still hit. */
 export const MIRROR_RECENT = 1_000;
-/** A mirror up to this size is written on every change that matters (≈ 1,500 vehicles). */
+/** A mirror (all processes' parts) up to this size is written on every change that matters. */
 export const IMMEDIATE_WRITE_BYTES = 64 * 1024;
 /** Otherwise writes are spread so that they cost at most this much per push, on average. */
 export const WRITE_BUDGET_BYTES = 2 * 1024;
 export const MIN_PUSHES_BETWEEN_WRITES = 256;
+/** A write of this process not in the stored copy this long after was lost, and is made again. */
+export const CONFIRM_MS = 3_000;
+/** A part not written for this long belongs to a process that is gone. */
+export const ADOPT_AFTER_MS = 10 * 60_000;
 
 /** The static data key of the mirror; `lowBattery` / `lastStates` are the first version's. */
 export const STATIC_KEY = 'segwayVehicles';
@@ -51,60 +63,105 @@ const V1_KEYS = ['lowBattery', 'lastStates'] as const;
 /** This process's part of the mirror. */
 const SHARD = randomUUID();
 
-interface Shard {
-	/** Epoch ms of the write. */
-	at: number;
-	vehicles: string;
-	recent: string;
-}
-
 /** Written to static data; what a push did to the memory. */
 export type Change = 'none' | 'changed' | 'critical';
 
-class Mirror {
+export class Mirror {
+	/** The parts other processes wrote, as this request found them. */
+	readonly others = new OtherShards();
 	private dirty = false;
 	private critical = false;
 	private pushesSinceWrite = 0;
-	private lastBytes = 0;
-	/** Shards of earlier processes taken over when the node was first met, removed at the first write. */
-	private readonly adopted: Set<string>;
+	/** Size of the stored mirror, all parts, as last seen or written. */
+	private storedBytes = 0;
+	/** The last write, until a request finds it stored. */
+	private unconfirmed: { at: number; critical: boolean } | undefined;
+	private lastAt = 0;
+	/** Parts this process took over (their vehicles are in its memory): removed at each write. */
+	private readonly adopted = new Set<string>();
 
-	/** `storedBytes`: the size of what was found, so that the first write is judged like the others. */
-	constructor(adopted: Iterable<string>, storedBytes: number) {
-		this.adopted = new Set(adopted);
-		this.lastBytes = storedBytes;
+	constructor(readonly id: string = SHARD) {}
+
+	/**
+	 * Before a verified push is decided, with the static data n8n loaded for it: notes a lost
+	 * write, follows the other processes' parts and takes over those of processes that are gone.
+	 */
+	observe(memory: NodeMemory, staticData: IDataObject, now: number): void {
+		const shards = asRecord(staticData[STATIC_KEY]);
+		let bytes = 0;
+		for (const value of Object.values(shards)) {
+			const shard = asShard(value);
+			if (shard !== undefined) bytes += shard.vehicles.length + shard.recent.length;
+		}
+		this.storedBytes = bytes;
+		for (const id of this.adopted) if (!(id in shards)) this.adopted.delete(id);
+		const others: Record<string, unknown> = {};
+		for (const [id, value] of Object.entries(shards)) if (!this.adopted.has(id)) others[id] = value;
+		this.others.sync(others, this.id);
+
+		if (this.unconfirmed !== undefined) {
+			if (asShard(shards[this.id])?.at === this.unconfirmed.at) {
+				this.unconfirmed = undefined;
+			} else if (now - this.unconfirmed.at > CONFIRM_MS) {
+				this.dirty = true;
+				this.critical ||= this.unconfirmed.critical;
+				this.unconfirmed = undefined;
+			}
+		}
+		for (const [id, part] of this.others.staleSince(now - ADOPT_AFTER_MS)) {
+			for (const [iotCode, record] of part.vehicles) {
+				const mine = memory.records.get(iotCode);
+				if (mine === undefined || record.seenAt > mine.seenAt) memory.records.put(iotCode, { ...record });
+			}
+			for (const [key, expiresAt] of part.recent) if (expiresAt > now && !memory.recent.has(key, now)) memory.recent.remember(key, expiresAt, now);
+			this.others.forget(id);
+			this.adopted.add(id);
+			this.dirty = true;
+		}
 	}
 
-	/** Called once per verified push of the node; writes when the policy says so. */
+	/** Called once per verified push of the node, after its decision; writes when the policy says so. */
 	afterPush(change: Change, memory: NodeMemory, staticData: IDataObject, now: number): void {
 		this.pushesSinceWrite += 1;
 		if (change !== 'none') this.dirty = true;
 		if (change === 'critical') this.critical = true;
 		if (!this.dirty) return;
 		const due =
-			(this.critical && this.lastBytes <= IMMEDIATE_WRITE_BYTES) ||
-			(this.pushesSinceWrite >= MIN_PUSHES_BETWEEN_WRITES && this.pushesSinceWrite * WRITE_BUDGET_BYTES >= this.lastBytes);
+			(this.critical && this.storedBytes <= IMMEDIATE_WRITE_BYTES) ||
+			(this.pushesSinceWrite >= MIN_PUSHES_BETWEEN_WRITES && this.pushesSinceWrite * WRITE_BUDGET_BYTES >= this.storedBytes);
 		if (due) this.write(memory, staticData, now);
 	}
 
 	private write(memory: NodeMemory, staticData: IDataObject, now: number): void {
+		const at = Math.max(now, this.lastAt + 1);
+		this.lastAt = at;
 		const shard: Shard = {
-			at: now,
-			vehicles: encodeVehicles(memory.records.entries(), MIRROR_CHARS),
+			at,
+			vehicles: encodeVehicles(ownRecords(memory.records), MIRROR_CHARS),
 			recent: encodeRecent([...memory.recent.live(now)].slice(-MIRROR_RECENT)),
 		};
 		const shards: Record<string, unknown> = { ...asRecord(staticData[STATIC_KEY]) };
 		for (const id of this.adopted) delete shards[id];
-		shards[SHARD] = shard;
+		shards[this.id] = shard;
 		// Assigning marks the static data changed: n8n writes it after the response.
 		staticData[STATIC_KEY] = shards;
 		for (const key of V1_KEYS) delete staticData[key];
-		this.adopted.clear();
-		this.lastBytes = shard.vehicles.length + shard.recent.length;
+		let bytes = 0;
+		for (const value of Object.values(shards)) {
+			const part = asShard(value);
+			if (part !== undefined) bytes += part.vehicles.length + part.recent.length;
+		}
+		this.storedBytes = bytes;
+		this.unconfirmed = { at, critical: this.critical || (this.unconfirmed?.critical ?? false) };
 		this.dirty = false;
 		this.critical = false;
 		this.pushesSinceWrite = 0;
 	}
+}
+
+/** The records this process is the one to store: not copies read from another process's part. */
+function* ownRecords(records: VehicleRecords): IterableIterator<[string, VehicleRecord]> {
+	for (const entry of records.entries()) if (entry[1].shared !== true) yield entry;
 }
 
 export interface NodeMemory {
@@ -124,15 +181,18 @@ export interface NodeMemory {
 const memories = new Map<string, NodeMemory>();
 
 /**
- * The node's memory in this process, seeded from static data the first time. Test pushes
- * (manual mode) get a memory of their own that is never written.
+ * The node's memory in this process, created the first time (from what the first version of the
+ * node stored, if anything; the parts are read push by push). Test pushes (manual mode) get a
+ * memory of their own that is never written.
  */
 export function nodeMemory(workflowId: string | undefined, nodeName: string, mode: string, staticData: () => IDataObject): NodeMemory {
 	const key = `${workflowId ?? ''}\u0000${nodeName}\u0000${mode}`;
 	let memory = memories.get(key);
 	if (memory === undefined) {
+		const records = new VehicleRecords(MAX_VEHICLES);
 		const persisted = mode !== 'manual';
-		memory = persisted ? seeded(staticData()) : { records: new VehicleRecords(MAX_VEHICLES), recent: new RecentPushes(), mirror: undefined };
+		if (persisted) for (const [iotCode, record] of firstVersion(staticData())) records.put(iotCode, record);
+		memory = { records, recent: new RecentPushes(), mirror: persisted ? new Mirror() : undefined };
 		if (memories.size >= MAX_NODES) {
 			const oldest = memories.keys().next();
 			if (oldest.done !== true) memories.delete(oldest.value);
@@ -142,29 +202,25 @@ export function nodeMemory(workflowId: string | undefined, nodeName: string, mod
 	return memory;
 }
 
-function seeded(stored: IDataObject): NodeMemory {
-	const records = new VehicleRecords(MAX_VEHICLES);
-	const recent = new RecentPushes();
-	const merged = new Map<string, VehicleRecord>();
-	const take = (found: Map<string, VehicleRecord>) => {
-		for (const [iotCode, record] of found) {
-			const known = merged.get(iotCode);
-			if (known === undefined || record.seenAt >= known.seenAt) merged.set(iotCode, record);
-		}
-	};
-	take(firstVersion(stored));
-	const shards = asRecord(stored[STATIC_KEY]);
-	const now = Date.now();
-	let storedBytes = 0;
-	for (const shard of Object.values(shards)) {
-		const { vehicles, recent: keys } = asRecord(shard);
-		storedBytes += (typeof vehicles === 'string' ? vehicles.length : 0) + (typeof keys === 'string' ? keys.length : 0);
-		take(decodeVehicles(vehicles));
-		for (const [key, expiresAt] of decodeRecent(keys)) if (expiresAt > now) recent.remember(key, expiresAt, now);
+/**
+ * The vehicle's record for a decision: this process's, or a copy another process stored more
+ * recently (the vehicle was routed there before). The copy becomes this process's to store once
+ * a push changes it.
+ */
+export function vehicleRecord(memory: NodeMemory, iotCode: string): VehicleRecord {
+	const theirs = memory.mirror?.others.freshest(iotCode);
+	const mine = memory.records.get(iotCode);
+	if (theirs !== undefined && (mine === undefined || theirs.seenAt > mine.seenAt)) {
+		const copy: VehicleRecord = { ...theirs, shared: true };
+		memory.records.put(iotCode, copy);
+		return copy;
 	}
-	// Oldest first, so that the bound keeps the most recently seen.
-	for (const [iotCode, record] of [...merged].sort((a, b) => a[1].seenAt - b[1].seenAt)) records.put(iotCode, record);
-	return { records, recent, mirror: new Mirror(Object.keys(shards), Math.min(storedBytes, MIRROR_CHARS)) };
+	return memory.records.touch(iotCode);
+}
+
+/** Whether this push already started a run, here or in another process. */
+export function ranBefore(memory: NodeMemory, key: string, now: number): boolean {
+	return memory.recent.has(key, now) || (memory.mirror?.others.hasRecent(key, now) ?? false);
 }
 
 /** The first version kept `{ lowBattery: { iotCode: 1 }, lastStates: { iotCode: "110" } }`. */

@@ -3,25 +3,29 @@
  * static data from the database for every webhook request and writes it whole, so it is kept
  * small and cheap to parse: one string of lines (a header naming the columns, then one line per
  * vehicle) instead of an object with a key per vehicle, and bounded in size (see memory.ts).
- * Times are whole seconds.
+ * Times are whole seconds, except when a record last changed (`seenAtMs`): of two processes'
+ * copies of a vehicle the newer wins, and two processes can change one vehicle within a second.
  *
  * Reading never trusts what it finds: a line that does not parse is skipped, an unknown column
  * is ignored, and a column a newer version dropped reads as empty.
  */
 import { emptyRecord, type VehicleRecord } from './vehicles';
 
-const COLUMNS = ['iotCode', 'seenAt', 'lowBattery', 'states', 'statusAt'] as const;
+const COLUMNS = ['iotCode', 'seenAtMs', 'lowBattery', 'states', 'statusAt'] as const;
+/** What earlier versions named the change time, in whole seconds. */
+const SEEN_AT_SECONDS = 'seenAt';
 const IOT_CODE = /^\d{15}$/;
 const STATES = /^[-01]{3}$/;
 
 const seconds = (ms: number): string => (ms > 0 ? String(Math.floor(ms / 1000)) : '');
-const millis = (text: string | undefined): number => {
+const count = (text: string | undefined): number => {
 	const n = Number(text);
-	return text !== undefined && text !== '' && Number.isFinite(n) && n >= 0 ? n * 1000 : 0;
+	return text !== undefined && text !== '' && Number.isFinite(n) && n >= 0 ? n : 0;
 };
+const millis = (text: string | undefined): number => count(text) * 1000;
 
 function line(iotCode: string, r: VehicleRecord): string {
-	return `${iotCode},${seconds(r.seenAt)},${r.lowBattery ? 1 : ''},${r.states ?? ''},${seconds(r.statusAt)}`;
+	return `${iotCode},${r.seenAt > 0 ? Math.floor(r.seenAt) : ''},${r.lowBattery ? 1 : ''},${r.states ?? ''},${seconds(r.statusAt)}`;
 }
 
 /** Whether losing the record would make a vehicle fire twice: it fired and was not re-armed. */
@@ -60,14 +64,16 @@ export function decodeVehicles(text: unknown): Map<string, VehicleRecord> {
 	const lines = text.split('\n');
 	const header = lines[0].split(',');
 	const at = (name: (typeof COLUMNS)[number]) => header.indexOf(name);
-	const [iot, seen, low, states, status] = COLUMNS.map(at);
+	const [iot, seenMs, low, states, status] = COLUMNS.map(at);
 	if (iot < 0) return out;
+	const seenSeconds = header.indexOf(SEEN_AT_SECONDS);
+	const seen = (cells: string[]) => (seenMs >= 0 ? count(cells[seenMs]) : millis(cells[seenSeconds]));
 	for (let i = 1; i < lines.length; i++) {
 		const cells = lines[i].split(',');
 		const iotCode = cells[iot];
 		if (!IOT_CODE.test(iotCode ?? '')) continue;
 		const record = emptyRecord();
-		record.seenAt = millis(cells[seen]);
+		record.seenAt = seen(cells);
 		record.lowBattery = cells[low] === '1';
 		record.states = STATES.test(cells[states] ?? '') ? cells[states] : undefined;
 		record.statusAt = millis(cells[status]);

@@ -19,12 +19,13 @@ import { MIN_DEDUPE_WINDOW_MS, pushKey } from './dedupe';
 import { enrichPush } from './enrich';
 import { decideBatteryLow, decideStateChange, DROP, PASS, passesCodeFilter, type Outcome } from './filters';
 import { freshness } from './freshness';
-import { nodeMemory, type NodeMemory } from './memory';
+import { nodeMemory, ranBefore, vehicleRecord } from './memory';
 import { answer, errorBody, INVALID_SIGNATURE_BODY, SUCCESS_BODY, type PlainResponse } from './respond';
 import { checkSignature, type Verdict } from './secret';
 import { readSettings, type TriggerSettings } from './settings';
 import { shapeProblem } from './shape';
 import { typePushFields } from './typing';
+import type { VehicleRecord } from './vehicles';
 import { isSignatureValid, isWellFormedSignature } from './verify';
 
 /** A flood of stale pushes (a clock gone wrong) is logged once a minute, not once a push. */
@@ -98,13 +99,16 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 		return answer(res, 200, SUCCESS_BODY);
 	}
 
+	const staticData = this.getWorkflowStaticData('node');
+	memory.mirror?.observe(memory, staticData, now);
 	const key = pushKey(event, signature);
-	if (memory.recent.has(key, now)) return answer(res, 200, SUCCESS_BODY);
+	if (ranBefore(memory, key, now)) return answer(res, 200, SUCCESS_BODY);
 
-	const outcome = decide(event, params, settings, memory, time.atMs, now);
+	const vehicle = event === 'status' && settings.status.mode !== 'all' ? vehicleRecord(memory, params.iotCode) : undefined;
+	const outcome = decide(event, params, settings, vehicle, time.atMs, now);
 	if (outcome.emit) memory.recent.remember(key, now + dedupeWindowMs(settings), now);
 	// A run must not start twice after a restart: its retry-memory entry is as urgent as a fire.
-	memory.mirror?.afterPush(outcome.emit ? 'critical' : outcome.change, memory, this.getWorkflowStaticData('node'), now);
+	memory.mirror?.afterPush(outcome.emit ? 'critical' : outcome.change, memory, staticData, now);
 	if (!outcome.emit) return answer(res, 200, SUCCESS_BODY);
 
 	const item: IDataObject = enrichPush(event, typePushFields(event, params));
@@ -122,7 +126,7 @@ function decide(
 	event: PushEvent,
 	params: Readonly<Record<string, string>>,
 	settings: TriggerSettings,
-	memory: NodeMemory,
+	vehicle: VehicleRecord | undefined,
 	atMs: number,
 	now: number,
 ): Outcome {
@@ -131,7 +135,7 @@ function decide(
 		case 'fault':
 			return passesCodeFilter(settings[event], params.code, params[`${event}Status`]) ? PASS : DROP;
 		case 'status':
-			return decideStatus(params, settings, memory, atMs, now);
+			return vehicle === undefined ? PASS : decideStatus(params, settings, vehicle, atMs, now);
 		default:
 			return PASS;
 	}
@@ -142,10 +146,9 @@ function decide(
  * account (a replay inside the freshness window, or a late resend) changes nothing: it would
  * otherwise re-fire a low battery that was charged since, or forge a "locked → unlocked".
  */
-function decideStatus(params: Readonly<Record<string, string>>, settings: TriggerSettings, memory: NodeMemory, atMs: number, now: number): Outcome {
+function decideStatus(params: Readonly<Record<string, string>>, settings: TriggerSettings, record: VehicleRecord, atMs: number, now: number): Outcome {
 	const { status } = settings;
 	if (status.mode === 'all') return PASS;
-	const record = memory.records.touch(params.iotCode);
 	if (atMs < record.statusAt) return DROP;
 	const outcome =
 		status.mode === 'batteryLow'
@@ -154,6 +157,8 @@ function decideStatus(params: Readonly<Record<string, string>>, settings: Trigge
 	if (atMs > record.statusAt || outcome.change !== 'none') {
 		record.statusAt = atMs;
 		record.seenAt = now;
+		// Changed here, so this process stores it from now on (see vehicleRecord).
+		record.shared = undefined;
 		return outcome.change === 'none' ? { ...outcome, change: 'changed' } : outcome;
 	}
 	return outcome;

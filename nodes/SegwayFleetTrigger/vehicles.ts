@@ -13,6 +13,8 @@ export interface VehicleRecord {
 	states: string | undefined;
 	/** Own time of the newest status push taken into account, epoch ms; 0 before any. */
 	statusAt: number;
+	/** A copy of what another n8n process stored, kept here but stored by that process (memory.ts). */
+	shared?: boolean;
 }
 
 export function emptyRecord(): VehicleRecord {

@@ -4,8 +4,8 @@
  * pushes arrive concurrently.
  */
 import { MIN_DEDUPE_WINDOW_MS, RecentPushes } from '../../nodes/SegwayFleetTrigger/dedupe';
-import { MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
-import { decodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
+import { ADOPT_AFTER_MS, MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
+import { decodeVehicles, encodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
 import { VehicleRecords, type VehicleRecord } from '../../nodes/SegwayFleetTrigger/vehicles';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, formBody, IOT, post, postForm, SECRET, signed, statusPush, SUCCESS } from './pushes';
@@ -135,16 +135,28 @@ describe('static data mirror', () => {
 		expect(harness.executions[1].items[0].json.changes).toEqual({ locked: { from: true, to: false } });
 	});
 
-	test('a restarted process takes over the parts earlier processes wrote and removes them with its first write', async () => {
+	test("a restarted process reads the earlier process's part as it goes, and takes it over once that part is old", async () => {
 		await start(battery);
 		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '15' })));
-		const shardsOf = () => Object.keys((harness.storedStaticData[`node:${NODE_NAME}`] as Record<string, Record<string, unknown>>)[STATIC_KEY]);
-		const [first] = shardsOf();
+		const mirror = () => (harness.storedStaticData[`node:${NODE_NAME}`] as Record<string, Record<string, { at: number }>>)[STATIC_KEY];
+		const [first] = Object.keys(mirror());
 		harness.restartN8n();
+		// The earlier process's part stays: in a cluster its process may well be alive.
 		await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700009', powerPercent: '5' })));
-		expect(shardsOf()).toHaveLength(1);
-		expect(shardsOf()[0]).not.toBe(first);
+		expect(Object.keys(mirror())).toHaveLength(2);
+		// Its vehicle is read from it: still low, so no second run.
+		await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: '12' })));
+		expect(harness.executions).toHaveLength(2);
+
+		// Not written for longer than ADOPT_AFTER_MS: its process is gone, its vehicles move here.
+		mirror()[first].at -= ADOPT_AFTER_MS + 1000;
+		for (let i = 0; i < MIN_PUSHES_BETWEEN_WRITES; i++) {
+			await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700009', powerPercent: String(5 + (i % 2)) })));
+		}
+		expect(Object.keys(mirror())).toHaveLength(1);
+		expect(Object.keys(mirror())[0]).not.toBe(first);
 		expect([...storedVehicles().keys()].sort()).toEqual(['861123456700009', IOT]);
+		expect(storedVehicles().get(IOT)).toMatchObject({ lowBattery: true });
 	});
 
 	test('concurrent pushes lose no state (each request starts from the stored copy)', async () => {
@@ -211,5 +223,28 @@ describe('the vehicle memory', () => {
 		expect([...records.entries()].map(([iotCode]) => iotCode)).toEqual(['a', 'c']);
 		expect(records.get('a')?.lowBattery).toBe(true);
 		expect(records.size).toBe(2);
+	});
+});
+
+describe('the stored text of the vehicle memory', () => {
+	const fired: VehicleRecord = { seenAt: 1_795_000_000_123, lowBattery: true, states: '110', statusAt: 1_795_000_000_000 };
+
+	test('round-trips a record, with the change time to the millisecond', () => {
+		const text = encodeVehicles([['861123456700001', fired]]);
+		expect(text.split('\n')[0]).toBe('iotCode,seenAtMs,lowBattery,states,statusAt');
+		expect(decodeVehicles(text).get('861123456700001')).toEqual(fired);
+	});
+
+	test('reads what the previous version wrote (change time in seconds)', () => {
+		const text = 'iotCode,seenAt,lowBattery,states,statusAt\n861123456700001,1795000000,1,110,1795000000';
+		expect(decodeVehicles(text).get('861123456700001')).toEqual({ ...fired, seenAt: 1_795_000_000_000 });
+	});
+
+	test('puts the vehicles that must not fire twice first when it has to leave some out', () => {
+		const calm = (i: number): [string, VehicleRecord] => [`86112345670${String(i).padStart(4, '0')}`, { seenAt: i, lowBattery: false, states: undefined, statusAt: 0 }];
+		const records = [['861123456799999', fired] as [string, VehicleRecord], ...Array.from({ length: 100 }, (_, i) => calm(i))];
+		const kept = decodeVehicles(encodeVehicles(records, 200));
+		expect(kept.has('861123456799999')).toBe(true);
+		expect(kept.size).toBeLessThan(10);
 	});
 });
