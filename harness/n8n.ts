@@ -4,7 +4,7 @@
  * free ports, on the Node that scripts/n8n-cache.sh keeps in .cache for that n8n line:
  * 2.41.1 on Node 24 (the default), or 1.123.81 on Node 22 with SEGWAY_N8N_LINE=1.
  */
-import { execFile, spawn, type ChildProcess } from 'child_process';
+import { execFile } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'fs';
 import { createServer, type AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -12,6 +12,7 @@ import { join, resolve } from 'path';
 
 import { lastJsonBlock } from './cli-output';
 import LINES_FILE from './n8n-lines.json';
+import { ServiceProcess } from './process';
 import { waitFor } from './wait';
 
 export const ROOT = resolve(__dirname, '..');
@@ -79,9 +80,10 @@ function isRunResult(value: unknown): value is RunResult {
 export class N8nInstance {
 	readonly userFolder: string;
 	readonly url: string;
-	private server: ChildProcess | undefined;
+	/** Settings every n8n command of this instance gets (a cluster's database and queue). */
+	settings: NodeJS.ProcessEnv = {};
+	private server: ServiceProcess | undefined;
 	private ownerSetUp = false;
-	private serverLog = '';
 
 	private constructor(
 		readonly port: number,
@@ -92,11 +94,11 @@ export class N8nInstance {
 	}
 
 	/** A new user folder with the packed package installed; nothing runs yet. */
-	static async create(): Promise<N8nInstance> {
+	static async create(port?: number): Promise<N8nInstance> {
 		if (!existsSync(N8N_BIN) || !existsSync(join(NODE_BIN, 'node'))) {
 			throw new Error(`n8n ${N8N.version} is not installed in ${CACHE}: run the tests with npm run test:e2e (it runs scripts/n8n-cache.sh ${N8N.line})`);
 		}
-		const instance = new N8nInstance(await freePort(), await freePort());
+		const instance = new N8nInstance(port ?? (await freePort()), await freePort());
 		await run('bash', [join(ROOT, 'scripts/install-into-n8n.sh'), instance.userFolder], { cwd: ROOT }).then((r) => {
 			if (r.code !== 0) throw new Error(`installing the package failed:\n${r.stderr}`);
 		});
@@ -117,6 +119,7 @@ export class N8nInstance {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_LOG_LEVEL: 'info',
+			...this.settings,
 		};
 	}
 
@@ -170,15 +173,12 @@ export class N8nInstance {
 	 * `extraEnv` adds to or overrides `env` for this server only (benchmarks: settings, NODE_OPTIONS).
 	 */
 	async start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-		const env = { ...this.env, ...extraEnv };
-		const child = spawn(N8N_BIN, ['start'], { env, cwd: this.userFolder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-		this.server = child;
-		child.stdout?.on('data', (d: Buffer) => (this.serverLog += d.toString()));
-		child.stderr?.on('data', (d: Buffer) => (this.serverLog += d.toString()));
+		const server = this.spawn('start', extraEnv);
+		this.server = server;
 		await waitFor(
 			'n8n readiness',
 			async () => {
-				if (child.exitCode !== null) throw new Error(`n8n exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
+				server.assertRunning();
 				const res = await fetch(`${this.url}/healthz/readiness`).catch(() => undefined);
 				if (res?.status !== 200) return undefined;
 				// 1.x answers readiness once its database is up, before its REST routes exist.
@@ -190,30 +190,17 @@ export class N8nInstance {
 		);
 	}
 
+	/** Another n8n process on this user folder (`worker`, `webhook`), with `env` on top of this instance's. */
+	spawn(command: 'start' | 'worker' | 'webhook', env: NodeJS.ProcessEnv = {}, name = `n8n ${command}`): ServiceProcess {
+		return new ServiceProcess(name, N8N_BIN, [command], { env: { ...this.env, ...env }, cwd: this.userFolder });
+	}
+
 	get log(): string {
-		return this.serverLog;
+		return this.server?.log ?? '';
 	}
 
 	async stop(): Promise<void> {
-		const child = this.server;
-		this.server = undefined;
-		if (child?.pid !== undefined && child.exitCode === null) {
-			const exited = new Promise<void>((r) => child.once('exit', () => r()));
-			try {
-				process.kill(-child.pid, 'SIGTERM');
-			} catch {
-				// already gone
-			}
-			const timer = setTimeout(() => {
-				try {
-					process.kill(-(child.pid as number), 'SIGKILL');
-				} catch {
-					// already gone
-				}
-			}, 10000);
-			await exited;
-			clearTimeout(timer);
-		}
+		await this.server?.stop();
 	}
 
 	async dispose(): Promise<void> {

@@ -3,7 +3,8 @@
 # supports: 2.41.1 on Node 24, then 1.123.81 on Node 22 (SEGWAY_N8N_LINES="2" runs one). Makes sure
 # of what they need on a clean clone (dependencies, Node + n8n in .cache, a fresh build), then runs
 # jest with jest.e2e.config.js. Each suite starts its own n8n on free ports in a temp user folder.
-# The editor test (Chromium, scripts/browser-deps.sh installs it) runs on the 2.x line only.
+# The editor test (Chromium, scripts/browser-deps.sh) and the queue-mode test (PostgreSQL, Redis,
+# HAProxy: scripts/cluster-deps.sh) run on the 2.x line only.
 # With SEGWAY_E2E_RESULTS=<dir>, each line's jest results go to <dir>/e2e-<line>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,11 +19,14 @@ for line in ${SEGWAY_N8N_LINES:-2 1}; do
 	if [ -n "${SEGWAY_E2E_RESULTS:-}" ]; then args+=(--json --outputFile="$SEGWAY_E2E_RESULTS/e2e-$line.json"); fi
 	if [ "$line" = 2 ]; then
 		# The editor test drives the demo's n8n (2.x) in Debian's chromium; installed here unless
-		# the suite may skip it.
+		# the suite may skip it. The cluster test runs 2.x in queue mode on Debian's PostgreSQL,
+		# Redis and HAProxy.
 		if [ "${SEGWAY_BROWSER_OPTIONAL:-}" != 1 ]; then bash scripts/browser-deps.sh >/dev/null; fi
+		bash scripts/cluster-deps.sh
 	else
-		# The editor is tested in the n8n the demo runs; 1.x's editor is another UI (Active, not Publish).
-		args+=(--passWithNoTests --testPathIgnorePatterns=/node_modules/ '--testPathIgnorePatterns=editor\.test\.ts')
+		# The editor and queue mode are tested in the n8n the demo runs; 1.x's editor is another
+		# UI (Active, not Publish).
+		args+=(--passWithNoTests --testPathIgnorePatterns=/node_modules/ '--testPathIgnorePatterns=(editor|cluster)\.test\.ts')
 	fi
 	# The caller's arguments first: jest would read a path after an array option as one more value.
 	SEGWAY_N8N_LINE="$line" npx jest -c jest.e2e.config.js "$@" "${args[@]}" || status=$?

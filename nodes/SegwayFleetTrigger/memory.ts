@@ -35,7 +35,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { RecentPushes } from './dedupe';
 import { encodeRecent, encodeVehicles } from './memoryCodec';
-import { asShard, OtherShards, type Shard } from './shards';
+import { asShard, OtherShards, shardChars, type Shard } from './shards';
 import { VehicleRecords, type VehicleRecord } from './vehicles';
 
 /** Per trigger node, far above any real fleet: a bound on memory, not a limit anyone should reach. */
@@ -67,37 +67,29 @@ const SHARD = randomUUID();
 export type Change = 'none' | 'changed' | 'critical';
 
 export class Mirror {
-	/** The parts other processes wrote, as this request found them. */
+	/** The newest version of each other process's part this process has seen. */
 	readonly others = new OtherShards();
 	private dirty = false;
 	private critical = false;
 	private pushesSinceWrite = 0;
-	/** Size of the stored mirror, all parts, as last seen or written. */
-	private storedBytes = 0;
+	/** Characters of this process's part as last written. */
+	private ownChars = 0;
 	/** The last write, until a request finds it stored. */
 	private unconfirmed: { at: number; critical: boolean } | undefined;
 	private lastAt = 0;
-	/** Parts this process took over (their vehicles are in its memory): removed at each write. */
+	/** Parts this process took over (their vehicles are in its memory): left out of its writes. */
 	private readonly adopted = new Set<string>();
 
 	constructor(readonly id: string = SHARD) {}
 
 	/**
 	 * Before a verified push is decided, with the static data n8n loaded for it: notes a lost
-	 * write, follows the other processes' parts and takes over those of processes that are gone.
+	 * write, takes in the other processes' parts and takes over those of processes that are gone.
 	 */
 	observe(memory: NodeMemory, staticData: IDataObject, now: number): void {
 		const shards = asRecord(staticData[STATIC_KEY]);
-		let bytes = 0;
-		for (const value of Object.values(shards)) {
-			const shard = asShard(value);
-			if (shard !== undefined) bytes += shard.vehicles.length + shard.recent.length;
-		}
-		this.storedBytes = bytes;
 		for (const id of this.adopted) if (!(id in shards)) this.adopted.delete(id);
-		const others: Record<string, unknown> = {};
-		for (const [id, value] of Object.entries(shards)) if (!this.adopted.has(id)) others[id] = value;
-		this.others.sync(others, this.id);
+		this.others.sync(shards, this.id, this.adopted, now - ADOPT_AFTER_MS);
 
 		if (this.unconfirmed !== undefined) {
 			if (asShard(shards[this.id])?.at === this.unconfirmed.at) {
@@ -126,9 +118,10 @@ export class Mirror {
 		if (change !== 'none') this.dirty = true;
 		if (change === 'critical') this.critical = true;
 		if (!this.dirty) return;
+		const storedChars = this.ownChars + this.others.chars;
 		const due =
-			(this.critical && this.storedBytes <= IMMEDIATE_WRITE_BYTES) ||
-			(this.pushesSinceWrite >= MIN_PUSHES_BETWEEN_WRITES && this.pushesSinceWrite * WRITE_BUDGET_BYTES >= this.storedBytes);
+			(this.critical && storedChars <= IMMEDIATE_WRITE_BYTES) ||
+			(this.pushesSinceWrite >= MIN_PUSHES_BETWEEN_WRITES && this.pushesSinceWrite * WRITE_BUDGET_BYTES >= storedChars);
 		if (due) this.write(memory, staticData, now);
 	}
 
@@ -140,18 +133,11 @@ export class Mirror {
 			vehicles: encodeVehicles(ownRecords(memory.records), MIRROR_CHARS),
 			recent: encodeRecent([...memory.recent.live(now)].slice(-MIRROR_RECENT)),
 		};
-		const shards: Record<string, unknown> = { ...asRecord(staticData[STATIC_KEY]) };
-		for (const id of this.adopted) delete shards[id];
-		shards[this.id] = shard;
+		// The other parts as the newest this process has seen, so that an erased write comes back.
 		// Assigning marks the static data changed: n8n writes it after the response.
-		staticData[STATIC_KEY] = shards;
+		staticData[STATIC_KEY] = { ...this.others.stored(), [this.id]: shard };
 		for (const key of V1_KEYS) delete staticData[key];
-		let bytes = 0;
-		for (const value of Object.values(shards)) {
-			const part = asShard(value);
-			if (part !== undefined) bytes += part.vehicles.length + part.recent.length;
-		}
-		this.storedBytes = bytes;
+		this.ownChars = shardChars(shard);
 		this.unconfirmed = { at, critical: this.critical || (this.unconfirmed?.critical ?? false) };
 		this.dirty = false;
 		this.critical = false;

@@ -1,8 +1,16 @@
 /**
  * The parts of the mirror other n8n processes wrote (see memory.ts): webhook processes of a
- * cluster behind a balancer, or processes of this n8n before a restart. Each is decoded once per
- * version (its write time) and kept until it disappears from static data, so looking a vehicle or
- * a push up in them costs a map lookup per process, and decoding costs what those processes write.
+ * cluster behind a balancer, or processes of this n8n before a restart.
+ *
+ * n8n writes static data whole, so a process's write can carry an older copy of another
+ * process's part than the database holds (it loaded before that part was last written): the
+ * newer part is erased. This process therefore keeps the newest version of each part it has seen
+ * in any request, keeps it when a later request finds an older one or none (an erased write), and
+ * writes that newest version back with its own part. An erased write is so restored by whichever
+ * process saw it, not only by its own process, which may be gone or drained by then.
+ *
+ * Each part is decoded once per version (its write time), so looking a vehicle or a push up in
+ * them costs a map lookup per process, and decoding costs what those processes write.
  */
 import { decodeRecent, decodeVehicles } from './memoryCodec';
 import type { VehicleRecord } from './vehicles';
@@ -15,8 +23,8 @@ export interface Shard {
 	recent: string;
 }
 
-interface Decoded {
-	at: number;
+interface Known {
+	shard: Shard;
 	vehicles: Map<string, VehicleRecord>;
 	recent: Map<string, number>;
 }
@@ -28,28 +36,36 @@ export function asShard(value: unknown): Shard | undefined {
 	return { at, vehicles: typeof vehicles === 'string' ? vehicles : '', recent: typeof recent === 'string' ? recent : '' };
 }
 
-export class OtherShards {
-	private readonly decoded = new Map<string, Decoded>();
+export function shardChars(shard: Shard): number {
+	return shard.vehicles.length + shard.recent.length;
+}
 
-	/** Follows the parts found in this request's static data, `own` excepted. */
-	sync(shards: Readonly<Record<string, unknown>>, own: string): void {
-		for (const id of this.decoded.keys()) if (!(id in shards)) this.decoded.delete(id);
+export class OtherShards {
+	private readonly known = new Map<string, Known>();
+
+	/**
+	 * Takes in the parts found in this request's static data (all but `own` and `skip`): a newer
+	 * version replaces the known one; an older one, or none, does not (a write was erased), unless
+	 * the known version is older than `goneBefore`: then another process took the part over.
+	 */
+	sync(shards: Readonly<Record<string, unknown>>, own: string, skip: ReadonlySet<string>, goneBefore: number): void {
+		for (const [id, known] of this.known) {
+			if (!(id in shards) && known.shard.at < goneBefore) this.known.delete(id);
+		}
 		for (const [id, value] of Object.entries(shards)) {
-			if (id === own) continue;
+			if (id === own || skip.has(id)) continue;
 			const shard = asShard(value);
-			if (shard === undefined) {
-				this.decoded.delete(id);
-				continue;
-			}
-			if (this.decoded.get(id)?.at === shard.at) continue;
-			this.decoded.set(id, { at: shard.at, vehicles: decodeVehicles(shard.vehicles), recent: new Map(decodeRecent(shard.recent)) });
+			if (shard === undefined) continue;
+			const known = this.known.get(id);
+			if (known !== undefined && known.shard.at >= shard.at) continue;
+			this.known.set(id, { shard, vehicles: decodeVehicles(shard.vehicles), recent: new Map(decodeRecent(shard.recent)) });
 		}
 	}
 
 	/** The most recently changed copy of the vehicle's record among the other processes' parts. */
 	freshest(iotCode: string): VehicleRecord | undefined {
 		let found: VehicleRecord | undefined;
-		for (const part of this.decoded.values()) {
+		for (const part of this.known.values()) {
 			const record = part.vehicles.get(iotCode);
 			if (record !== undefined && (found === undefined || record.seenAt > found.seenAt)) found = record;
 		}
@@ -58,7 +74,7 @@ export class OtherShards {
 
 	/** Whether another process started a run for this push and its window has not passed. */
 	hasRecent(key: string, now: number): boolean {
-		for (const part of this.decoded.values()) {
+		for (const part of this.known.values()) {
 			const expiresAt = part.recent.get(key);
 			if (expiresAt !== undefined && expiresAt > now) return true;
 		}
@@ -67,14 +83,22 @@ export class OtherShards {
 
 	/** Parts not written since `before`: their process is most likely gone. */
 	staleSince(before: number): Array<[string, { vehicles: ReadonlyMap<string, VehicleRecord>; recent: ReadonlyMap<string, number> }]> {
-		return [...this.decoded].filter(([, part]) => part.at < before);
+		return [...this.known].filter(([, part]) => part.shard.at < before);
 	}
 
 	forget(id: string): void {
-		this.decoded.delete(id);
+		this.known.delete(id);
 	}
 
-	get size(): number {
-		return this.decoded.size;
+	/** The newest version of every other part, as it is to be stored. */
+	stored(): Record<string, Shard> {
+		return Object.fromEntries([...this.known].map(([id, part]) => [id, part.shard]));
+	}
+
+	/** Characters of all other parts. */
+	get chars(): number {
+		let chars = 0;
+		for (const part of this.known.values()) chars += shardChars(part.shard);
+		return chars;
 	}
 }

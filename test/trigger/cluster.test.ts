@@ -8,7 +8,7 @@
 import { CONFIRM_MS, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
 import { decodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
-import { alertPush, formBody, post, postForm, SECRET, signed, statusPush, SUCCESS } from './pushes';
+import { alertPush, formBody, post, postForm, SECRET, signed, statusPush, SUCCESS, rewindStatusClock } from './pushes';
 
 const battery = { events: ['status', 'alert'], statusMode: 'batteryLow', batteryThreshold: 20 };
 const V1 = '861123456700001';
@@ -29,6 +29,7 @@ let clockOffset = 0;
 
 afterEach(async () => {
 	jest.restoreAllMocks();
+	rewindStatusClock();
 	clockOffset = 0;
 	for (const p of processes) await p.stop();
 });
@@ -119,4 +120,23 @@ test("Segway's resend of a push one process ran starts nothing on another", asyn
 	expect((await post(a.urlFor('alert'), push)).json).toEqual(SUCCESS);
 	expect((await post(b.urlFor('alert'), push)).json).toEqual(SUCCESS);
 	expect(runs()).toHaveLength(1);
+});
+
+test("a process's write that another write erased is restored by the other process, even once its own process is gone", async () => {
+	const [a, b] = await cluster(2);
+	const before = structuredClone(a.storedStaticData);
+	await battery$(a, V1, 15);
+	const erased = () => (a.storedStaticData = structuredClone(before));
+	// B reads A's part with its next push, then a write that started before A's erases it.
+	await battery$(b, V2, 50);
+	erased();
+	await a.stop();
+	await battery$(b, V2, 15);
+	expect(Object.keys(parts(b))).toHaveLength(2);
+	// The balancer moves V1 to B: still low, as A left it.
+	await battery$(b, V1, 14);
+	expect(runs().map((run) => [run.items[0].json.iotCode, run.items[0].json.powerPercent])).toEqual([
+		[V1, 15],
+		[V2, 15],
+	]);
 });

@@ -8,7 +8,7 @@ import { ADOPT_AFTER_MS, MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nod
 import { decodeVehicles, encodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
 import { VehicleRecords, type VehicleRecord } from '../../nodes/SegwayFleetTrigger/vehicles';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
-import { alertPush, faultPush, formBody, IOT, post, postForm, SECRET, signed, statusPush, SUCCESS } from './pushes';
+import { alertPush, faultPush, formBody, IOT, post, postForm, SECRET, signed, statusPush, SUCCESS, rewindStatusClock } from './pushes';
 
 let harness: TriggerHarness;
 
@@ -20,7 +20,11 @@ async function start(parameters: Record<string, unknown> = {}): Promise<void> {
 	await harness.start();
 }
 
-afterEach(async () => await harness.stop());
+afterEach(async () => {
+	jest.restoreAllMocks();
+	rewindStatusClock();
+	await harness.stop();
+});
 
 /** The vehicles every shard of the stored mirror holds, merged. */
 function storedVehicles(): Map<string, VehicleRecord> {
@@ -149,7 +153,8 @@ describe('static data mirror', () => {
 		expect(harness.executions).toHaveLength(2);
 
 		// Not written for longer than ADOPT_AFTER_MS: its process is gone, its vehicles move here.
-		mirror()[first].at -= ADOPT_AFTER_MS + 1000;
+		const real = Date.now.bind(Date);
+		jest.spyOn(Date, 'now').mockImplementation(() => real() + ADOPT_AFTER_MS + 1000);
 		for (let i = 0; i < MIN_PUSHES_BETWEEN_WRITES; i++) {
 			await postForm(harness.urlFor('status'), signed(statusPush({ iotCode: '861123456700009', powerPercent: String(5 + (i % 2)) })));
 		}

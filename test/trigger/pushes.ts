@@ -91,6 +91,11 @@ export function locationPush(overrides: Params = {}): Params {
 
 let clock = 0;
 
+/** After a test moved Date.now forward and back: status times continue from the real now. */
+export function rewindStatusClock(): void {
+	clock = 0;
+}
+
 /**
  * A status push; each call gets a later `statusUtcTime` than the one before, as real pushes do,
  * close to now (in milliseconds, which the trigger reads as well as seconds).
