@@ -123,11 +123,17 @@ export class N8nCluster {
 	}
 
 	async startWorker(i: number): Promise<void> {
-		const worker = this.n8n.spawn('worker', { N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_PORT: String(await freePort()) }, `n8n worker ${i + 1}`);
+		const healthPort = await freePort();
+		const worker = this.n8n.spawn(
+			'worker',
+			{ N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort) },
+			`n8n worker ${i + 1}`,
+		);
 		this.workers[i] = worker;
-		await waitFor('an n8n worker', () => {
+		await waitFor('an n8n worker', async () => {
 			worker.assertRunning();
-			return /worker .*ready|Worker started|n8n worker is now ready/i.test(worker.log);
+			const res = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`).catch(() => undefined);
+			return res?.status === 200;
 		}, 120_000, 250);
 	}
 
@@ -205,7 +211,8 @@ export class N8nCluster {
 		return parts.map(([name, log]) => `--- ${name}\n${log.slice(-3000)}`).join('\n');
 	}
 
-	private get adminSocket(): string {
+	/** HAProxy's runtime API (`echo "show stat" | socat stdio <path>`). */
+	get adminSocket(): string {
 		return join(this.dir, 'haproxy.sock');
 	}
 

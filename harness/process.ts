@@ -7,6 +7,19 @@ import { spawn, type ChildProcess } from 'child_process';
 
 const LOG_CHARS = 256 * 1024;
 
+/** Every server still running, killed when this process exits without having stopped them. */
+const running = new Set<ServiceProcess>();
+let exitHookInstalled = false;
+function killOnExit(service: ServiceProcess): void {
+	running.add(service);
+	void service.exited.then(() => running.delete(service));
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	process.once('exit', () => {
+		for (const left of running) left.signal('SIGKILL');
+	});
+}
+
 export class ServiceProcess {
 	private readonly child: ChildProcess;
 	private output = '';
@@ -32,6 +45,7 @@ export class ServiceProcess {
 				resolve(null);
 			});
 		});
+		killOnExit(this);
 	}
 
 	get log(): string {

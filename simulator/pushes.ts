@@ -3,6 +3,7 @@
  * alerts and faults, on the reference's schedule, with its single retry after 5 s.
  * One timer drives the whole fleet; per-vehicle timers would not scale to a big fleet.
  */
+import { setMaxListeners } from 'events';
 import { setTimeout as sleep } from 'timers/promises';
 import { Agent, request } from 'undici';
 import { ALERT_CODES, FAULT_CODES } from '../api/catalog/codes';
@@ -140,7 +141,8 @@ export class PushService {
 	readonly records: RingBuffer<PushRecord>;
 	private readonly schedules = new Map<string, Schedule>();
 	private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 4000 });
-	private readonly aborter = new AbortController();
+	// Every push waiting for its retry listens on it: hundreds at once is normal, not a leak.
+	private readonly aborter = unboundedAbortController();
 	private timer: NodeJS.Timeout | undefined;
 	private lastTick: number;
 	private seq = 0;
@@ -345,4 +347,10 @@ export function intervalsOf(vehicle: Vehicle): { status: number; location: numbe
 		status: vehicle.riding ? statusInterval.ridingStatus : statusInterval.nonRiding,
 		location: locationInterval.unlockStatus,
 	};
+}
+
+function unboundedAbortController(): AbortController {
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	return controller;
 }
