@@ -17,6 +17,10 @@
  *
  *   npm run bench:push-ingest [-- --step 10 --sustain 60 --rates 10,50,100,200,300,400
  *                               --concurrency 10 --saturation 10 --profile --max-load 1.5]
+ *   npm run bench:push-ingest -- --cluster [--cluster-closed 20 --cluster-rate 150 --cluster-open 20]
+ *
+ * `--cluster` instead compares one n8n process with a queue-mode cluster of one and of two
+ * webhook processes on the same stream (bench/lib/layouts.ts).
  *
  * `--profile` starts n8n with its inspector on and records a CPU profile of n8n during each
  * closed-loop phase (bench/results/profiles/*.cpuprofile, summarised in the
@@ -29,15 +33,15 @@ import { loadavg } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
 
-import { computeSignature } from '../api/catalog/signature';
-import { DEMO_CLIENT, encodeForm } from '../simulator';
-import { seededRandom } from '../simulator/random';
-import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE, type RestClient } from '../harness/n8n';
+import { DEMO_CLIENT } from '../simulator';
+import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE } from '../harness/n8n';
 import { waitFor } from '../harness/wait';
-import { closedLoop, notAcknowledged, openLoop, type LoadRequest, type LoadResult } from './lib/load';
+import { closedLoop, notAcknowledged, openLoop, type LoadResult } from './lib/load';
+import { compareLayouts } from './lib/layouts';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
 import { entryPoints, InspectorSession, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { round } from './lib/stats';
+import { Fleet, FORM, iotCodesOfExecutions, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './lib/pushFleet';
 import { printTable } from './lib/table';
 
 const { values: args } = parseArgs({
@@ -53,6 +57,11 @@ const { values: args } = parseArgs({
 		crossers: { type: 'string', default: '60' },
 		'max-load': { type: 'string', default: '1.5' },
 		profile: { type: 'boolean', default: false },
+		/** One process against a queue-mode cluster with one and two webhook processes (bench/lib/layouts.ts). */
+		cluster: { type: 'boolean', default: false },
+		'cluster-closed': { type: 'string', default: '20' },
+		'cluster-rate': { type: 'string', default: '150' },
+		'cluster-open': { type: 'string', default: '20' },
 		/** File name under bench/results/. */
 		out: { type: 'string', default: 'push-ingest.json' },
 		/** Extra n8n settings for a diagnostic run, KEY=VALUE, repeatable. */
@@ -71,9 +80,6 @@ const CROSSERS = Number(args.crossers);
 const MAX_LOAD = Number(args['max-load']);
 const PROFILE = args.profile === true;
 
-const THRESHOLD = 20;
-const SUCCESS_BODY = '{"code":0,"message":"success"}';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const RESULTS = join(ROOT, 'bench/results');
 
 /** Settings given to n8n on top of N8nInstance's (user folder, ports, no telemetry). */
@@ -97,124 +103,6 @@ const N8N_SETTINGS: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The fleet: 1,000 vehicles pushing status in turn; batteries drain slowly.
-
-interface Vehicle {
-	iotCode: string;
-	/** Battery in %, a float; pushes report its floor. */
-	power: number;
-	/** Change of `power` per push of this vehicle (negative: draining). */
-	perPush: number;
-	charging: boolean;
-	locked: boolean;
-	speedMode: number;
-	lockVoltage: number;
-	networkSignal: number;
-	odometer: number;
-	totalRidingSecs: number;
-	/** powerPercent of its last push; undefined before the first. */
-	lastReported: number | undefined;
-}
-
-/**
- * Status pushes of a fleet, round robin. Most vehicles ride (draining 0.1 % per push), some are
- * parked (0.02 %) or charging; `crossers` riding vehicles start just above the threshold so that
- * each drops below it once, at a point spread over the first `pushesPerVehicle` pushes. Every
- * other vehicle stays ≥ threshold + 2 throughout. Each crossing is recorded, in push order.
- */
-class Fleet {
-	readonly vehicles: Vehicle[] = [];
-	readonly crossings: string[] = [];
-	private next = 0;
-	private lastUtc = 0;
-
-	constructor(size: number, crossers: number, pushesPerVehicle: number, seed: number, private readonly secret: string) {
-		const rnd = seededRandom(seed);
-		const drain = 0.1;
-		const floor = THRESHOLD + drain * pushesPerVehicle + 2;
-		for (let i = 0; i < size; i++) {
-			const kind = i < crossers ? 'crosser' : rnd() < 0.05 ? 'charging' : rnd() < 0.12 ? 'parked' : 'riding';
-			const power =
-				kind === 'crosser'
-					? THRESHOLD + 0.001 + drain * pushesPerVehicle * rnd()
-					: kind === 'charging'
-						? floor + rnd() * (90 - floor)
-						: floor + rnd() * (100 - floor);
-			this.vehicles.push({
-				iotCode: `8612345${String(i).padStart(8, '0')}`,
-				power,
-				perPush: kind === 'charging' ? 0.1 : kind === 'parked' ? -0.02 : -drain,
-				charging: kind === 'charging',
-				locked: kind !== 'riding' && kind !== 'crosser',
-				speedMode: 1 + Math.floor(rnd() * 3),
-				lockVoltage: 380 + Math.floor(rnd() * 41),
-				networkSignal: 12 + Math.floor(rnd() * 20),
-				odometer: Math.floor(rnd() * 2_000_000),
-				totalRidingSecs: Math.floor(rnd() * 500_000),
-				lastReported: undefined,
-			});
-		}
-		// Spread the crossers over the fleet's order instead of all at its start.
-		for (let i = this.vehicles.length - 1; i > 0; i--) {
-			const j = Math.floor(rnd() * (i + 1));
-			[this.vehicles[i], this.vehicles[j]] = [this.vehicles[j], this.vehicles[i]];
-		}
-	}
-
-	/** Crossing pushes n8n acknowledged: these must each start exactly one execution. */
-	readonly acknowledgedCrossings = new Set<string>();
-
-	/** The next vehicle's signed, form-encoded status push, as a request to `path`. */
-	request(path: string): LoadRequest {
-		const before = this.crossings.length;
-		const body = this.push();
-		const crossing = this.crossings.length > before ? this.crossings[before] : undefined;
-		return {
-			path,
-			headers: FORM,
-			body,
-			onSettled: crossing === undefined ? undefined : (ok) => ok && this.acknowledgedCrossings.add(crossing),
-		};
-	}
-
-	/** The next vehicle's signed, form-encoded status push. */
-	push(): string {
-		const v = this.vehicles[this.next];
-		this.next = (this.next + 1) % this.vehicles.length;
-		v.power = Math.min(100, Math.max(0, v.power + v.perPush));
-		const percent = Math.floor(v.power);
-		if (percent < THRESHOLD && (v.lastReported === undefined || v.lastReported >= THRESHOLD)) this.crossings.push(v.iotCode);
-		v.lastReported = percent;
-		const riding = !v.locked;
-		const speed = riding ? 8 + ((v.odometer >> 3) % 17) : 0;
-		if (riding) {
-			v.odometer += 28;
-			v.totalRidingSecs += 10;
-		}
-		// Seconds, as Segway sends; never going back, even across phases.
-		this.lastUtc = Math.max(this.lastUtc, Math.floor(Date.now() / 1000));
-		const params: Record<string, string> = {
-			iotCode: v.iotCode,
-			platformCode: DEMO_CLIENT.clientId,
-			online: 'true',
-			locked: String(v.locked),
-			lockVoltage: String(v.lockVoltage),
-			networkSignal: String(v.networkSignal),
-			charging: String(v.charging),
-			powerPercent: String(percent),
-			speedMode: String(v.speedMode),
-			speed: String(speed),
-			odometer: String(v.odometer),
-			remainingRange: String(Math.round(v.power * 0.45)),
-			totalRidingSecs: String(v.totalRidingSecs),
-			statusUtcTime: String(this.lastUtc),
-		};
-		params.signature = computeSignature(params, this.secret);
-		return encodeForm(params);
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
 // The three workflows.
 
 type ConfigKey = 'webhook' | 'triggerAll' | 'triggerBattery';
@@ -227,20 +115,6 @@ interface Config {
 	path: string;
 	accept: (status: number, body: string) => boolean;
 	fleet: Fleet;
-}
-
-function workflow(id: string, name: string, first: Record<string, unknown>): object {
-	return {
-		id,
-		name,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: `${id}-in`, position: [0, 0], ...first },
-			{ id: `${id}-noop`, name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [250, 0], parameters: {} },
-		],
-		connections: { [first.name as string]: { main: [[{ node: 'No Op', type: 'main', index: 0 }]] } },
-	};
 }
 
 function makeConfigs(pushesPerVehicle: number): Config[] {
@@ -309,56 +183,6 @@ function workflows(configs: Config[]): object[] {
 			credentials,
 		});
 	});
-}
-
-// ---------------------------------------------------------------------------------------------
-// Counting executions (after a phase, never during one).
-
-interface ExecutionList {
-	data: { count: number; results: Array<{ id: string; status: string }> };
-}
-
-async function executionCount(rest: RestClient, workflowId: string): Promise<{ count: number; unfinished: number }> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const all = await rest.get<ExecutionList>(`/rest/executions?filter=${filter}&limit=1`);
-	const open = encodeURIComponent(JSON.stringify({ workflowId, status: ['new', 'running'] }));
-	const unfinished = await rest.get<ExecutionList>(`/rest/executions?filter=${open}&limit=1`);
-	return { count: all.data.count, unfinished: unfinished.data.count };
-}
-
-/** Waits until the workflow's executions have all finished and their number stopped changing. */
-async function settledCount(rest: RestClient, workflowId: string): Promise<number> {
-	let last = -1;
-	return waitFor(
-		`executions of ${workflowId} to finish`,
-		async () => {
-			const { count, unfinished } = await executionCount(rest, workflowId);
-			const settled = unfinished === 0 && count === last;
-			last = count;
-			return settled ? count : undefined;
-		},
-		180000,
-		500,
-	);
-}
-
-/** iotCodes of the fleet found in each of the workflow's executions' data. */
-async function iotCodesOfExecutions(rest: RestClient, workflowId: string): Promise<string[][]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const out: string[][] = [];
-	let cursor: string | undefined;
-	do {
-		// At most 100 a page; n8n 2.41 pages with an opaque `cursor` (`nextCursor` of the last page).
-		const page = await rest.get<ExecutionList & { data: { nextCursor?: string | null } }>(
-			`/rest/executions?filter=${filter}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-		);
-		for (const { id } of page.data.results) {
-			const detail = await rest.get<{ data: { data: string } }>(`/rest/executions/${id}`);
-			out.push([...new Set(detail.data.data.match(/8612345\d{8}/g) ?? [])]);
-		}
-		cursor = page.data.results.length > 0 ? (page.data.nextCursor ?? undefined) : undefined;
-	} while (cursor);
-	return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -716,7 +540,27 @@ function report(r: Report): void {
 	process.stdout.write(`wrote ${out}\n`);
 }
 
-main().catch((error: unknown) => {
+async function clusterMain(): Promise<void> {
+	const command = `npm run bench:push-ingest -- ${process.argv.slice(2).join(' ')}`;
+	const result = await compareLayouts(
+		{
+			vehicles: VEHICLES,
+			crossers: CROSSERS,
+			concurrency: CONCURRENCY,
+			closedS: Number(args['cluster-closed']),
+			rate: Number(args['cluster-rate']),
+			openS: Number(args['cluster-open']),
+			warmupS: WARMUP_S,
+		},
+		command,
+	);
+	mkdirSync(RESULTS, { recursive: true });
+	const out = join(RESULTS, args.out === 'push-ingest.json' ? 'push-ingest-cluster.json' : String(args.out));
+	writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), command, ...result }, null, 2)}\n`);
+	process.stdout.write(`wrote ${out}\n`);
+}
+
+(args.cluster === true ? clusterMain() : main()).catch((error: unknown) => {
 	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	process.exitCode = 1;
 });

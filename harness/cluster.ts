@@ -9,7 +9,7 @@
  * stop(); processes can be killed, stopped and started one by one for fault tests.
  */
 import { execFile } from 'child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createConnection } from 'net';
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
@@ -197,6 +197,24 @@ export class N8nCluster {
 		if (this.pgStarted) await this.asPostgres(`${PG_BIN}/pg_ctl`, ['-D', join(this.dir, 'pg'), '-m', 'fast', '-w', 'stop']).catch(() => undefined);
 		if (process.env.SEGWAY_E2E_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
 		await this.n8n.dispose();
+	}
+
+	/**
+	 * The processes of each server, by name, for CPU accounting: a process group (n8n, Redis,
+	 * HAProxy), or for Postgres its postmaster and the server processes it starts.
+	 */
+	processParts(): Record<string, { group: number } | { tree: number }> {
+		const groups: Record<string, number | undefined> = {
+			main: this.n8n.processGroup,
+			...Object.fromEntries(this.workers.map((w, i) => [`worker-${i + 1}`, w.pid])),
+			...Object.fromEntries(this.webhookSlots.map((slot) => [slot.name, slot.process?.pid])),
+			redis: this.redis?.pid,
+			haproxy: this.balancer?.pid,
+		};
+		const parts: Record<string, { group: number } | { tree: number }> = {};
+		for (const [name, group] of Object.entries(groups)) if (group !== undefined) parts[name] = { group };
+		parts.postgres = { tree: Number(readFileSync(join(this.dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) };
+		return parts;
 	}
 
 	/** What a process logged, for a failing test's message. */

@@ -199,6 +199,11 @@ export class N8nInstance {
 		return this.server?.log ?? '';
 	}
 
+	/** The process group of `n8n start` (its task runners included), while it runs. */
+	get processGroup(): number | undefined {
+		return this.server?.pid;
+	}
+
 	async stop(): Promise<void> {
 		await this.server?.stop();
 	}

@@ -1,0 +1,68 @@
+/**
+ * CPU time of server processes, read from /proc (Linux): what each part of an n8n setup (main,
+ * worker, webhook processes, Postgres, Redis, HAProxy) spent on a phase, so that a benchmark can
+ * say what one push costs in CPU and what more cores would give.
+ *
+ * A part is a process group (n8n, Redis, HAProxy: each started in its own by the harness), or a
+ * process and its children (Postgres: every server process is a session of its own). Children
+ * that ended count through their parent's cutime/cstime.
+ */
+import { readdirSync, readFileSync } from 'fs';
+
+/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+export type CpuPart = { group: number } | { tree: number };
+
+interface Stat {
+	pid: number;
+	ppid: number;
+	pgrp: number;
+	/** utime + stime + cutime + cstime, ms. */
+	ms: number;
+}
+
+function readStats(): Stat[] {
+	const stats: Stat[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		let text: string;
+		try {
+			text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+		} catch {
+			continue; // gone meanwhile
+		}
+		// The command name (field 2) may hold spaces and parentheses: fields count from its end.
+		const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+		const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+		stats.push({ pid: Number(entry), ppid: Number(f[1]), pgrp: Number(f[2]), ms: (ticks * 1000) / TICKS_PER_SECOND });
+	}
+	return stats;
+}
+
+/** CPU ms of each part so far. */
+export function partsCpuMs(parts: Readonly<Record<string, CpuPart>>): Record<string, number> {
+	const stats = readStats();
+	return Object.fromEntries(
+		Object.entries(parts).map(([name, part]) => {
+			const members = 'group' in part ? stats.filter((s) => s.pgrp === part.group) : stats.filter((s) => s.pid === part.tree || s.ppid === part.tree);
+			return [name, members.reduce((sum, s) => sum + s.ms, 0)];
+		}),
+	);
+}
+
+/** CPU ms each part spent between begin() and end(). */
+export class CpuMeter {
+	private start: Record<string, number> = {};
+
+	constructor(private readonly parts: Readonly<Record<string, CpuPart>>) {}
+
+	begin(): void {
+		this.start = partsCpuMs(this.parts);
+	}
+
+	end(): Record<string, number> {
+		const now = partsCpuMs(this.parts);
+		return Object.fromEntries(Object.entries(now).map(([name, ms]) => [name, ms - (this.start[name] ?? 0)]));
+	}
+}
