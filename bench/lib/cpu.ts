@@ -12,7 +12,8 @@ import { readdirSync, readFileSync } from 'fs';
 /** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-export type CpuPart = { group: number } | { tree: number };
+/** A process group, a process with its children, or one process alone (the benchmark itself, whose children are the servers it measures). */
+export type CpuPart = { group: number } | { tree: number } | { self: number };
 
 interface Stat {
 	pid: number;
@@ -20,6 +21,8 @@ interface Stat {
 	pgrp: number;
 	/** utime + stime + cutime + cstime, ms. */
 	ms: number;
+	/** utime + stime, ms. */
+	ownMs: number;
 }
 
 function readStats(): Stat[] {
@@ -34,8 +37,10 @@ function readStats(): Stat[] {
 		}
 		// The command name (field 2) may hold spaces and parentheses: fields count from its end.
 		const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-		stats.push({ pid: Number(entry), ppid: Number(f[1]), pgrp: Number(f[2]), ms: (ticks * 1000) / TICKS_PER_SECOND });
+		const own = Number(f[11]) + Number(f[12]);
+		const ticks = own + Number(f[13]) + Number(f[14]);
+		const ms = (t: number) => (t * 1000) / TICKS_PER_SECOND;
+		stats.push({ pid: Number(entry), ppid: Number(f[1]), pgrp: Number(f[2]), ms: ms(ticks), ownMs: ms(own) });
 	}
 	return stats;
 }
@@ -45,6 +50,7 @@ export function partsCpuMs(parts: Readonly<Record<string, CpuPart>>): Record<str
 	const stats = readStats();
 	return Object.fromEntries(
 		Object.entries(parts).map(([name, part]) => {
+			if ('self' in part) return [name, stats.find((s) => s.pid === part.self)?.ownMs ?? 0];
 			const members = 'group' in part ? stats.filter((s) => s.pgrp === part.group) : stats.filter((s) => s.pid === part.tree || s.ppid === part.tree);
 			return [name, members.reduce((sum, s) => sum + s.ms, 0)];
 		}),

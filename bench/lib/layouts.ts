@@ -130,7 +130,7 @@ export async function compareLayouts(options: LayoutOptions, command: string): P
 			const common = { origin: running.pushOrigin, next: () => fleet.request(path), accept };
 			await closedLoop({ ...common, concurrency: 4, durationS: options.warmupS });
 			// The sender (this process) runs on the same cores: its share is shown beside n8n's.
-			const meter = new CpuMeter({ ...running.processParts(), 'bench sender': { tree: process.pid } });
+			const meter = new CpuMeter({ ...running.processParts(), 'bench sender': { self: process.pid } });
 			meter.begin();
 			const closed = await closedLoop({ ...common, concurrency: options.concurrency, durationS: options.closedS });
 			const cpu = meter.end();
