@@ -31,8 +31,10 @@ import {
 
 import { SegwayFleetApi } from '../credentials/SegwayFleetApi.credentials';
 import { SegwayFleet } from '../nodes/SegwayFleet/SegwayFleet.node';
+import { SegwayFleetPollTrigger } from '../nodes/SegwayFleetPollTrigger/SegwayFleetPollTrigger.node';
 
 export const NODE_TYPE = 'n8n-nodes-segway-fleet.segwayFleet';
+export const POLL_TRIGGER_TYPE = 'n8n-nodes-segway-fleet.segwayFleetPollTrigger';
 const SOURCE_TYPE = 'test.itemSource';
 
 /** Emits the items given in its `items` parameter (a JSON array), as a Set node would. */
@@ -55,10 +57,11 @@ class ItemSource implements INodeType {
 	}
 }
 
-class TestNodeTypes implements INodeTypes {
+export class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
 		[NODE_TYPE]: new SegwayFleet(),
 		[SOURCE_TYPE]: new ItemSource(),
+		[POLL_TRIGGER_TYPE]: new SegwayFleetPollTrigger(),
 	};
 
 	getByName(type: string): INodeType | IVersionedNodeType {
@@ -162,6 +165,28 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** What n8n gives a node besides its parameters: credentials through the test helper, URLs, hooks. */
+export function testAdditionalData(credential: StoredCredential, workflowData: IWorkflowBase): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new TestCredentialsHelper(credential),
+		hooks: new ExecutionLifecycleHooks('manual', 'exec-1', workflowData),
+		executeWorkflow: async () => {
+			throw new Error('not supported');
+		},
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		variables: {},
+		userId: 'user-1',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		setExecutionStatus: () => {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export interface RunNodeOptions {
 	parameters: INodeParameters;
 	items: IDataObject[];
@@ -177,7 +202,7 @@ export interface NodeRun {
 	run: IRun;
 }
 
-const nodeTypes = new TestNodeTypes();
+export const nodeTypes = new TestNodeTypes();
 
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const nodes: INode[] = [
@@ -204,25 +229,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		Items: { main: [[{ node: 'Segway Fleet', type: NodeConnectionTypes.Main, index: 0 }]] },
 	};
 	const workflow = new Workflow({ id: 'wf-1', nodes, connections, active: false, nodeTypes });
-	const workflowData = { id: 'wf-1', name: 'test', nodes, connections, active: false } as unknown as IWorkflowBase;
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(options.credential),
-		hooks: new ExecutionLifecycleHooks('manual', 'exec-1', workflowData),
-		executeWorkflow: async () => {
-			throw new Error('not supported');
-		},
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		variables: {},
-		userId: 'user-1',
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		setExecutionStatus: () => {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = testAdditionalData(options.credential, { id: 'wf-1', name: 'test', nodes, connections, active: false } as unknown as IWorkflowBase);
 
 	const run = await new WorkflowExecute(additionalData, 'manual').run({
 		workflow,

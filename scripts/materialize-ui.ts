@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'path';
 
 import { SegwayFleetApi } from '../credentials/SegwayFleetApi.credentials.ts';
 import { SegwayFleet } from '../nodes/SegwayFleet/SegwayFleet.node.ts';
+import { SegwayFleetPollTrigger } from '../nodes/SegwayFleetPollTrigger/SegwayFleetPollTrigger.node.ts';
 import { SegwayFleetTrigger } from '../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node.ts';
 
 const ROOT = resolve(__dirname, '..');
@@ -83,6 +84,10 @@ function main(): void {
 			'n8n-nodes-base/node-filename-against-convention',
 			'@n8n/community-nodes/webhook-lifecycle-complete',
 		]),
+	);
+	write(
+		'nodes/SegwayFleetPollTrigger/SegwayFleetPollTrigger.ui.ts',
+		nodeFile('SegwayFleetPollTriggerUi', new SegwayFleetPollTrigger().description, ['n8n-nodes-base/node-filename-against-convention']),
 	);
 	write('credentials/SegwayFleetApi.ui.ts', credentialFile(new SegwayFleetApi()));
 	process.stdout.write(`${target}\n`);

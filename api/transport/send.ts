@@ -18,6 +18,7 @@ import {
 	sleep,
 	type ICredentialDataDecryptedObject,
 	type IExecuteFunctions,
+	type IPollFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
@@ -30,6 +31,9 @@ import { notRepeatedNote, redirectError, segwayCodeError, transportError, type S
 import type { AdaptiveGate } from './gate';
 import { errorChain, outcomeOfCode, outcomeOfError, type Outcome } from './outcome';
 import { cachedAccessToken, getAccessToken, TOKEN_TIMEOUT_MS, TokenRequestError } from './tokens';
+
+/** What sends requests: the action node's run, or a poll of the poll trigger. */
+export type SegwayContext = IExecuteFunctions | IPollFunctions;
 
 export interface SendPolicy {
 	retries: number;
@@ -48,7 +52,7 @@ export interface SegwaySession {
 	gate: AdaptiveGate;
 }
 
-export async function openSession(ctx: IExecuteFunctions, policy: SendPolicy, gate: AdaptiveGate): Promise<SegwaySession> {
+export async function openSession(ctx: SegwayContext, policy: SendPolicy, gate: AdaptiveGate): Promise<SegwaySession> {
 	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as SegwayCredentials & ICredentialDataDecryptedObject;
 	const ref = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 	return {
@@ -60,7 +64,7 @@ export async function openSession(ctx: IExecuteFunctions, policy: SendPolicy, ga
 	};
 }
 
-async function currentToken(ctx: IExecuteFunctions, session: SegwaySession, request: ApiRequest, itemIndex: number, deadline: number, rejected?: string): Promise<string> {
+async function currentToken(ctx: SegwayContext, session: SegwaySession, request: ApiRequest, itemIndex: number, deadline: number, rejected?: string): Promise<string> {
 	const cached = cachedAccessToken(session.credentials, rejected);
 	if (cached !== undefined) return cached;
 	try {
@@ -110,7 +114,7 @@ async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise
  * refresh on HTTP 401 applies; the API's other way of rejecting a token, code 15101 in a 200
  * answer, is handled here, once.
  */
-async function sendOnce(ctx: IExecuteFunctions, session: SegwaySession, request: ApiRequest, itemIndex: number, deadline: number): Promise<SegwayEnvelope> {
+async function sendOnce(ctx: SegwayContext, session: SegwaySession, request: ApiRequest, itemIndex: number, deadline: number): Promise<SegwayEnvelope> {
 	const send = async (accessToken: string) =>
 		(await ctx.helpers.httpRequestWithAuthentication.call(
 			ctx,
@@ -147,7 +151,7 @@ function normalized(envelope: SegwayEnvelope): SegwayEnvelope {
 }
 
 /** Sends with deadlines and safe retries; resolves to the successful envelope or throws a NodeApiError. */
-export async function sendSegwayRequest(ctx: IExecuteFunctions, session: SegwaySession, request: ApiRequest, itemIndex: number): Promise<SegwayEnvelope> {
+export async function sendSegwayRequest(ctx: SegwayContext, session: SegwaySession, request: ApiRequest, itemIndex: number): Promise<SegwayEnvelope> {
 	const { retries, retryDelayMs, itemDeadlineMs } = session.policy;
 	const deadline = Date.now() + itemDeadlineMs;
 	let failures = 0;

@@ -3,9 +3,9 @@
  * defaults and checks what a run gets, so an expression giving "abc" or 99 retries is a clear
  * error instead of NaN workers or a timer that overflows.
  */
-import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
-import type { SendPolicy } from '../../api/transport/send';
+import type { SegwayContext, SendPolicy } from '../../api/transport/send';
 import { parseNumber } from '../../api/values';
 
 interface RunOption {
@@ -78,7 +78,7 @@ export interface RunSettings {
 }
 
 /** The options as whole numbers in their ranges; a NodeOperationError naming the option otherwise. */
-export function readRunOptions(ctx: IExecuteFunctions): RunSettings {
+export function readRunOptions(ctx: SegwayContext): RunSettings {
 	const raw = ctx.getNodeParameter('options', 0, {}) as Record<string, unknown>;
 	const value = (name: RunOptionName): number => {
 		const { displayName, default: dflt, min, max } = RUN_OPTIONS[name];

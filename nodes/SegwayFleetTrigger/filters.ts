@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseBoolean, parseNumber } from '../../api/values';
 import type { Change } from './memory';
+import type { StatusSettings } from './settings';
 import type { VehicleRecord } from './vehicles';
 
 export type CodeStatus = 'any' | 'appearing' | 'disappeared';
@@ -110,4 +111,30 @@ export function decideStateChange(filter: StateChangeFilter, record: VehicleReco
 		any = true;
 	}
 	return any ? { emit: true, change: 'critical', details: { changes, firstSeen: false } } : { emit: false, change: 'changed' };
+}
+
+/**
+ * A vehicle's status through the status filter, pushed or polled alike. A status older than the
+ * newest one already taken into account (a replay inside the freshness window, a late resend)
+ * changes nothing: it would otherwise re-fire a low battery that was charged since, or forge a
+ * "locked → unlocked". `atMs` is the status's own time, `now` when it was received.
+ */
+export function decideStatus(
+	status: StatusSettings,
+	record: VehicleRecord,
+	params: Readonly<Record<string, string>>,
+	atMs: number,
+	now: number,
+): Outcome {
+	if (status.mode === 'all') return PASS;
+	if (atMs < record.statusAt) return DROP;
+	const outcome = status.mode === 'batteryLow' ? decideBatteryLow(status, record, params.powerPercent) : decideStateChange(status, record, params);
+	if (atMs > record.statusAt || outcome.change !== 'none') {
+		record.statusAt = atMs;
+		record.seenAt = now;
+		// Changed here, so this process stores it from now on (see vehicleRecord in memory.ts).
+		record.shared = undefined;
+		return outcome.change === 'none' ? { ...outcome, change: 'changed' } : outcome;
+	}
+	return outcome;
 }

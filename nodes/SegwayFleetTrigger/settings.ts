@@ -4,7 +4,7 @@
  * checked against their options, and a wrong value is a clear error at activation and on a push,
  * never a silent string.
  */
-import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IHookFunctions, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { PUSH_EVENTS, type PushEvent } from '../../api/catalog/pushes';
 import { parseBoolean, parseNumber } from '../../api/values';
@@ -25,18 +25,18 @@ export interface TriggerSettings {
 	freshness: FreshnessLimits;
 }
 
-type Context = IWebhookFunctions | IHookFunctions;
+/** The poll trigger reads its status filter through the same functions. */
+type Context = IWebhookFunctions | IHookFunctions | IPollFunctions;
 
 const CODE_STATUSES: readonly CodeStatus[] = ['any', 'appearing', 'disappeared'];
-const STATUS_MODES = ['all', 'batteryLow', 'stateChange'] as const;
+export const STATUS_MODES = ['all', 'batteryLow', 'stateChange'] as const;
 
 export function readSettings(ctx: Context): TriggerSettings {
-	const statusMode = oneOf(ctx, 'statusMode', 'Status Pushes', STATUS_MODES, 'all');
 	return {
 		events: subsetOf(ctx, 'events', 'Events', PUSH_EVENTS, PUSH_EVENTS),
 		alert: codeFilter(ctx, 'alert'),
 		fault: codeFilter(ctx, 'fault'),
-		status: statusSettings(ctx, statusMode),
+		status: readStatusSettings(ctx, 'Status Pushes'),
 		freshness: {
 			maxAgeMs: numberParameter(ctx, 'maxPushAge', 'options.maxPushAge') * 1000,
 			skewMs: numberParameter(ctx, 'clockSkew', 'options.clockSkew') * 1000,
@@ -44,7 +44,9 @@ export function readSettings(ctx: Context): TriggerSettings {
 	};
 }
 
-function statusSettings(ctx: Context, mode: (typeof STATUS_MODES)[number]): StatusSettings {
+/** The status filter: `label` is what the node calls its mode parameter. */
+export function readStatusSettings(ctx: Context, label: string): StatusSettings {
+	const mode = oneOf(ctx, 'statusMode', label, STATUS_MODES, 'all');
 	switch (mode) {
 		case 'batteryLow': {
 			const threshold = numberParameter(ctx, 'batteryThreshold');
@@ -97,7 +99,10 @@ function subsetOf<T extends string>(ctx: Context, name: string, label: string, a
 }
 
 function invalid(ctx: Context, label: string, value: unknown, allowed: string): NodeOperationError {
+	const polling = typeof (ctx as Partial<IPollFunctions>).__emit === 'function';
 	return new NodeOperationError(ctx.getNode(), `${label} is ${JSON.stringify(value) ?? String(value)}: expected ${allowed}`, {
-		description: 'Fix the parameter in the Segway Fleet Trigger; pushes are answered 500 until then, so Segway resends none of them successfully.',
+		description: polling
+			? 'Fix the parameter in the Segway Fleet Poll Trigger; no vehicle is queried until then.'
+			: 'Fix the parameter in the Segway Fleet Trigger; pushes are answered 500 until then, so Segway resends none of them successfully.',
 	});
 }

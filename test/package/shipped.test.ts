@@ -103,7 +103,7 @@ function exportsAndImports(files: string[]): { exported: Map<string, string[]>; 
 test('every value a shipped file exports is used by shipped code (no test- or simulator-only code in dist/)', () => {
 	const files = compiledSources();
 	const { exported, imported, usedInside } = exportsAndImports(files);
-	const entryClasses = new Set(['SegwayFleet', 'SegwayFleetTrigger', 'SegwayFleetApi']);
+	const entryClasses = new Set(['SegwayFleet', 'SegwayFleetTrigger', 'SegwayFleetPollTrigger', 'SegwayFleetApi']);
 	const unused = files.flatMap((file) =>
 		exported
 			.get(file)!
