@@ -5,9 +5,9 @@
  *
  * Static data is the only copy. Polls are minutes apart and may run in any process of an n8n
  * cluster, so nothing is kept in the process between them; decoding a few thousand lines per poll
- * costs about a millisecond. n8n saves the node's static data when a poll starts a run (2.x also
- * after a poll that starts none): a change that starts a run is therefore never lost, and one that
- * does not (a re-arm, a vehicle's first states) is made again at the next poll after a restart.
+ * costs about a millisecond. n8n saves the node's static data when a poll starts a run: a change
+ * that starts a run is therefore never lost, and one that does not (a re-arm, a vehicle's first
+ * states) is kept by the running n8n and made again by the first poll after a restart.
  */
 import type { IDataObject } from 'n8n-workflow';
 
