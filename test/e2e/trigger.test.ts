@@ -340,6 +340,7 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 					'nightly-lock.json',
 					'fault-to-email.json',
 					'winter-transport-mode.json',
+					'chat-with-your-fleet.json',
 				]),
 			);
 		});
