@@ -6,6 +6,12 @@ import type { ChoiceField, Choice, IntegerField } from './spec';
 
 export const IOT_CODE_PATTERN = /^\d{15}$/;
 
+/**
+ * What an IoT code is, for a person in the editor and for a model filling the parameter as a
+ * tool (examples/chat-with-your-fleet.json puts the same text in its `$fromAI()` calls).
+ */
+export const IOT_CODE_DESCRIPTION = "The 15-digit IMEI of the vehicle's IoT box, e.g. 861477038719116";
+
 export const onOff = (offLabel = 'Off', onLabel = 'On'): Choice[] => [
 	{ value: 0, name: offLabel },
 	{ value: 1, name: onLabel },

@@ -4,6 +4,7 @@
  */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { IOT_CODE_DESCRIPTION } from '../../api/catalog/fields';
 import type { Field, ScalarField } from '../../api/catalog/spec';
 import { OPERATIONS, type OperationSpec, type Resource } from '../../api/catalog/operations';
 import { describeAllowed } from '../../api/requests';
@@ -158,7 +159,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '861477038719116',
-		description: 'The IoT IMEI of the vehicle: 15 digits',
+		description: IOT_CODE_DESCRIPTION,
 	},
 	...OPERATIONS.flatMap(operationProperties),
 	runOptionsProperty,

@@ -4,7 +4,8 @@
  * workflows imported, the "every push" demo workflow published), Debian's chromium driven by
  * playwright-core. The owner account is created in the UI; a new workflow gets the action node
  * from the node panel, its credential is tested, the node runs against the simulator and its output
- * is read from the output panel; the trigger shows its notice and its webhook URLs. Each step saves
+ * is read from the output panel; the trigger shows its notice and its webhook URLs; the AI agent
+ * example shows its Segway Fleet tools hanging off the agent. Each step saves
  * a screenshot in .build/screenshots/ (SEGWAY_SCREENSHOT_DIR elsewhere; `npm run screenshots` refreshes
  * docs/screenshots/, which the README shows).
  *
@@ -27,6 +28,8 @@ const FAILURES = join(ROOT, '.build/editor-failures');
 const OWNER = { email: 'fleet-owner@example.com', firstName: 'Fleet', lastName: 'Owner', password: 'Segway-Fleet1' };
 /** The published demo workflow (examples/demo-push-log.json), as scripts/demo.sh publishes it. */
 const DEMO_WORKFLOW_ID = 'exDemoPushLog01';
+/** examples/chat-with-your-fleet.json. */
+const AGENT_WORKFLOW_ID = 'exChatWithFleet1';
 /** Set on the vehicle before the run, so that the output panel must show the simulator's answer. */
 const POWER_PERCENT = 77;
 
@@ -288,5 +291,20 @@ describeEditor(skip ? `n8n editor in a real browser (${skipReason})` : 'n8n edit
 		}
 		await dismissToasts();
 		await shot('05-trigger');
+	});
+
+	step('f. opens the AI agent example: the agent with its model, memory and Segway Fleet tools', async () => {
+		const ndv = page.getByTestId('ndv');
+		await ndv.getByTestId('ndv-close-button').click();
+		await ndv.waitFor({ state: 'hidden' });
+		await page.goto(`${n8n!.url}/workflow/${AGENT_WORKFLOW_ID}`);
+		for (const name of ['AI Agent', 'OpenAI Chat Model', 'Get vehicle status', 'Get battery info', 'Lock vehicle', 'Unlock vehicle']) {
+			await page.getByTestId('canvas-node').filter({ hasText: name }).first().waitFor();
+		}
+		// The tools hang off the agent: n8n draws their connections once it knows the tool node type.
+		await waitFor('the tool connections', async () => ((await page.getByTestId('edge').count()) >= 7 ? true : undefined), 30_000, 100);
+		await page.getByTestId('zoom-to-fit').click().catch(() => undefined);
+		await dismissToasts();
+		await shot('06-agent-example');
 	});
 });

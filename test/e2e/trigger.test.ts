@@ -341,6 +341,7 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 					'fault-to-email.json',
 					'winter-transport-mode.json',
 					'low-battery-poll-to-slack.json',
+					'chat-with-your-fleet.json',
 				]),
 			);
 		});
