@@ -10,8 +10,11 @@
  * - time inside the node's webhook() per push (median, p99), for known vehicles and, with the
  *   memory full (100,000), for vehicles never seen, each of which drops the least recently seen;
  * - heap per vehicle remembered, and the time a restarted process takes to read 100,000 back.
+ * - with location tracking (lastLocation, moved while locked): time inside webhook() per location
+ *   push of a 1,000-vehicle fleet beside tracking off, writes per push, and heap and mirror
+ *   characters per vehicle for 10,000 vehicles with a fix and a lock position.
  *
- *   npm run bench:trigger-memory [-- --pushes 1000]
+ *   npm run bench:trigger-memory [-- --pushes 1000] [--location-only]
  *
  * Prints a table and writes bench/results/trigger-memory.json.
  */
@@ -24,7 +27,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { computeSignature } from '../api/catalog/signature';
 import { ROOT } from '../harness/n8n';
 import { NODE_NAME, TriggerHarness } from '../harness/webhook';
-import { MAX_VEHICLES, STATIC_KEY } from '../nodes/SegwayFleetTrigger/memory';
+import { MAX_VEHICLES, MIRROR_CHARS, STATIC_KEY } from '../nodes/SegwayFleetTrigger/memory';
 import { encodeVehicles } from '../nodes/SegwayFleetTrigger/memoryCodec';
 import type { VehicleRecord } from '../nodes/SegwayFleetTrigger/vehicles';
 import { encodeForm } from '../simulator';
@@ -32,20 +35,48 @@ import { machineInfo } from './lib/machine';
 import { LatencyRecorder, round } from './lib/stats';
 import { printTable } from './lib/table';
 
-const { values: args } = parseArgs({ options: { pushes: { type: 'string', default: '1000' } } });
+const { values: args } = parseArgs({ options: { pushes: { type: 'string', default: '1000' }, 'location-only': { type: 'boolean', default: false } } });
 const PUSHES = Number(args.pushes);
 const SECRET = 'bench-secret';
 const log = (line: string) => process.stderr.write(`[trigger-memory] ${line}\n`);
 
 const iotCodeOf = (i: number) => `86100000${String(i).padStart(7, '0')}`;
 
-/** The static data a node that already knows `fleet` vehicles has (locked, batteries fine). */
-function knownFleet(fleet: number, nowMs: number): IDataObject {
-	const records: Array<[string, VehicleRecord]> = [];
-	for (let i = 0; i < fleet; i++) {
-		records.push([iotCodeOf(i), { seenAt: nowMs - 60_000, lowBattery: false, states: '110', statusAt: nowMs - 60_000 }]);
+/** Where the bench fleet parks: vehicle i a few metres from vehicle i - 1. */
+const latitudeOf = (i: number) => 52.5 + (i % 1000) * 1e-4;
+
+/** A vehicle's record as the node keeps it; with a fix and a lock position when `located`. */
+function knownRecord(i: number, nowMs: number, located: boolean): VehicleRecord {
+	const record: VehicleRecord = { seenAt: nowMs - 60_000, lowBattery: false, states: '110', statusAt: nowMs - 60_000 };
+	if (located) {
+		const at = nowMs - 120_000;
+		record.fix = { latitude: latitudeOf(i) + 0.0000123, longitude: 13.4050456, at, satellites: 9, hdop: 0.8 };
+		record.lock = { locked: true, at, fired: false, anchor: { latitude: latitudeOf(i), longitude: 13.405, at } };
 	}
+	return record;
+}
+
+/** The static data a node that already knows `fleet` vehicles has (locked, batteries fine). */
+function knownFleet(fleet: number, nowMs: number, located = false): IDataObject {
+	const records: Array<[string, VehicleRecord]> = [];
+	for (let i = 0; i < fleet; i++) records.push([iotCodeOf(i), knownRecord(i, nowMs, located)]);
 	return { [`node:${NODE_NAME}`]: { [STATIC_KEY]: { seeded: { at: nowMs, vehicles: encodeVehicles(records), recent: '' } } } };
+}
+
+function locationBody(iotCode: string, latitude: number): string {
+	clock = Math.max(Date.now(), clock + 1);
+	const params: Record<string, string> = {
+		iotCode,
+		platformCode: 'A20081',
+		locationStatus: 'valid',
+		latitude: latitude.toFixed(6),
+		longitude: '13.405000',
+		satelliteNumber: '9',
+		hdop: '0.8',
+		gpsUtcTime: String(clock),
+	};
+	params.signature = computeSignature(params, SECRET);
+	return encodeForm(params);
 }
 
 let clock = 0;
@@ -128,8 +159,72 @@ async function measure(filter: 'stateChange' | 'batteryLow', fleet: number, vehi
 	}
 }
 
+interface LocationRow {
+	setup: string;
+	fleet: number;
+	pushes: number;
+	runs: number;
+	writes: number;
+	bytesPerPush: number;
+	webhookMedianMs: number;
+	webhookP99Ms: number;
+}
+
+const LOCATION_SETUPS = {
+	'tracking off (alerts only)': { events: ['alert'], options: { lastLocation: false } },
+	'lastLocation on (alerts only)': { events: ['alert'] },
+	'moved while locked (100 m)': { events: ['alert', 'location'], locationMode: 'movedWhileLocked', movedDistance: 100 },
+} as const;
+
+/**
+ * Location pushes of a known fleet (all locked, with a fix and a lock position, as after a
+ * restart), each a few metres of jitter; one in ten of the moved-while-locked row 500 m away.
+ */
+async function measureLocation(setup: keyof typeof LOCATION_SETUPS, fleet: number): Promise<LocationRow> {
+	const harness = new TriggerHarness({ credential: { clientId: 'A20081', clientSecret: SECRET }, parameters: LOCATION_SETUPS[setup] as never });
+	harness.storedStaticData = knownFleet(fleet, Date.now(), true);
+	await harness.start();
+	try {
+		const url = harness.urlFor('location');
+		await post(url, locationBody(iotCodeOf(0), latitudeOf(0)));
+		const writesBefore = harness.staticDataWrites;
+		const bytesBefore = harness.staticDataBytes;
+		const latency = new LatencyRecorder();
+		for (let i = 0; i < PUSHES; i++) {
+			const n = 1 + ((i * 7919) % (fleet - 1));
+			const offset = i % 10 === 0 ? 0.0045 : ((i % 7) - 3) * 0.00003;
+			harness.webhookMs = 0;
+			await post(url, locationBody(iotCodeOf(n), latitudeOf(n) + offset));
+			latency.record(harness.webhookMs);
+		}
+		const summary = latency.summary();
+		return {
+			setup,
+			fleet,
+			pushes: PUSHES,
+			runs: harness.executions.length,
+			writes: harness.staticDataWrites - writesBefore,
+			bytesPerPush: round((harness.staticDataBytes - bytesBefore) / PUSHES, 0),
+			webhookMedianMs: round(summary.p50, 3),
+			webhookP99Ms: round(summary.p99, 3),
+		};
+	} finally {
+		await harness.stop();
+	}
+}
+
+/** Characters per vehicle in the mirror, and how many vehicles its bound then holds. */
+function mirrorCharsPerVehicle(located: boolean): { charsPerVehicle: number; vehiclesInMirror: number } {
+	const now = Date.now();
+	const records: Array<[string, VehicleRecord]> = [];
+	for (let i = 0; i < 10_000; i++) records.push([iotCodeOf(i), knownRecord(i, now, located)]);
+	const all = encodeVehicles(records);
+	const bounded = encodeVehicles(records, MIRROR_CHARS);
+	return { charsPerVehicle: round(all.length / records.length, 0), vehiclesInMirror: bounded.split('\n').length - 1 };
+}
+
 /** Heap of a memory of `fleet` vehicles, read back from static data by a node that never met them. */
-async function heapPerVehicle(fleet: number): Promise<number> {
+async function heapPerVehicle(fleet: number, located = false): Promise<number> {
 	const gc = (global as { gc?: () => void }).gc;
 	if (gc === undefined) return NaN;
 	const parameters = { events: ['status'], statusMode: 'stateChange' } as never;
@@ -142,7 +237,7 @@ async function heapPerVehicle(fleet: number): Promise<number> {
 		await post(empty.urlFor('status'), statusBody(iotCodeOf(0), true, 80));
 		gc();
 		const before = process.memoryUsage().heapUsed;
-		full.storedStaticData = knownFleet(fleet, Date.now());
+		full.storedStaticData = knownFleet(fleet, Date.now(), located);
 		await post(full.urlFor('status'), statusBody(iotCodeOf(0), true, 80));
 		full.storedStaticData = {};
 		gc();
@@ -156,24 +251,56 @@ async function heapPerVehicle(fleet: number): Promise<number> {
 async function main(): Promise<void> {
 	log(`${PUSHES} pushes per row; memory bound ${MAX_VEHICLES} vehicles per trigger node`);
 	const rows: Row[] = [];
-	for (const filter of ['stateChange', 'batteryLow'] as const) {
-		for (const fleet of [1_000, 100_000]) {
-			log(`${filter}, ${fleet} known vehicles`);
-			rows.push(await measure(filter, fleet, 'known'));
+	let heap = NaN;
+	if (!args['location-only']) {
+		for (const filter of ['stateChange', 'batteryLow'] as const) {
+			for (const fleet of [1_000, 100_000]) {
+				log(`${filter}, ${fleet} known vehicles`);
+				rows.push(await measure(filter, fleet, 'known'));
+			}
 		}
+		log('stateChange, memory full (100,000): pushes of vehicles never seen');
+		rows.push(await measure('stateChange', MAX_VEHICLES, 'new (evicting)'));
+		heap = await heapPerVehicle(100_000);
 	}
-	log('stateChange, memory full (100,000): pushes of vehicles never seen');
-	rows.push(await measure('stateChange', MAX_VEHICLES, 'new (evicting)'));
-	const heap = await heapPerVehicle(100_000);
-	printTable(
+	const locationRows: LocationRow[] = [];
+	for (const setup of Object.keys(LOCATION_SETUPS) as Array<keyof typeof LOCATION_SETUPS>) {
+		log(`location pushes, ${setup}, 1,000 known vehicles`);
+		locationRows.push(await measureLocation(setup, 1_000));
+	}
+	const heapPlain = await heapPerVehicle(10_000);
+	const heapLocated = await heapPerVehicle(10_000, true);
+	const mirror = { plain: mirrorCharsPerVehicle(false), located: mirrorCharsPerVehicle(true) };
+	if (rows.length > 0) printTable(
 		['filter', 'fleet', 'vehicles', 'pushes', 'runs', 'writes', 'bytes written', 'bytes/push', 'webhook p50 ms', 'webhook p99 ms', 'read-back ms'],
 		rows.map((r) => [r.filter, r.fleet, r.vehicles, r.pushes, r.runs, r.writes, r.bytesWritten, r.bytesPerPush, r.webhookMedianMs, r.webhookP99Ms, r.seedMs]),
 	);
-	console.log(`heap per remembered vehicle: ${Number.isNaN(heap) ? 'n/a (run with --expose-gc)' : `${round(heap, 0)} bytes`}`);
+	if (rows.length > 0) console.log(`heap per remembered vehicle: ${Number.isNaN(heap) ? 'n/a (run with --expose-gc)' : `${round(heap, 0)} bytes`}`);
+	printTable(
+		['location pushes', 'fleet', 'pushes', 'runs', 'writes', 'bytes/push', 'webhook p50 ms', 'webhook p99 ms'],
+		locationRows.map((r) => [r.setup, r.fleet, r.pushes, r.runs, r.writes, r.bytesPerPush, r.webhookMedianMs, r.webhookP99Ms]),
+	);
+	printTable(
+		['10,000 vehicles', 'heap bytes/vehicle', 'mirror chars/vehicle', `vehicles in the ${MIRROR_CHARS / 1024} KiB mirror`],
+		[
+			['no location', round(heapPlain, 0), mirror.plain.charsPerVehicle, mirror.plain.vehiclesInMirror],
+			['fix and lock position', round(heapLocated, 0), mirror.located.charsPerVehicle, mirror.located.vehiclesInMirror],
+		],
+	);
 	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 	writeFileSync(
-		join(ROOT, 'bench/results/trigger-memory.json'),
-		JSON.stringify({ machine: machineInfo(), at: new Date().toISOString(), rows, heapPerVehicleBytes: heap }, null, 2),
+		join(ROOT, `bench/results/trigger-memory${args['location-only'] ? '-location' : ''}.json`),
+		JSON.stringify(
+			{
+				machine: machineInfo(),
+				at: new Date().toISOString(),
+				rows,
+				heapPerVehicleBytes: heap,
+				location: { rows: locationRows, heapPerVehicleBytes: { plain: heapPlain, located: heapLocated }, mirror },
+			},
+			null,
+			2,
+		),
 	);
 }
 

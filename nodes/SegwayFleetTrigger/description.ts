@@ -16,6 +16,8 @@ export const NUMBER_PARAMETERS = {
 	batteryRearmMargin: { displayName: 'Re-Arm Margin (%)', default: 5, min: 0, max: 100 },
 	maxPushAge: { displayName: 'Max Push Age (Seconds)', default: 300, min: 0, max: 86_400 },
 	clockSkew: { displayName: 'Clock Skew Allowance (Seconds)', default: 60, min: 0, max: 3_600 },
+	// Below 20 m, GPS jitter of a parked scooter (hdop 1–2 in a street) would pass for movement.
+	movedDistance: { displayName: 'Moved Distance (Metres)', default: 100, min: 20, max: 100_000 },
 } as const;
 
 export type NumberParameter = keyof typeof NUMBER_PARAMETERS;
@@ -174,12 +176,47 @@ export const triggerProperties: INodeProperties[] = [
 		displayOptions: { show: { events: ['status'], statusMode: ['stateChange'] } },
 	},
 	{
+		displayName: 'Location Pushes',
+		name: 'locationMode',
+		type: 'options',
+		default: 'all',
+		options: [
+			{
+				name: 'All',
+				value: 'all',
+				description: 'Every location push starts the workflow',
+			},
+			{
+				name: 'Only When a Locked Vehicle Moved',
+				value: 'movedWhileLocked',
+				description:
+					'Once when a locked vehicle is further than the distance from where it was locked (carried away); again after it was unlocked or brought back',
+			},
+		],
+		displayOptions: { show: { events: ['location'] } },
+	},
+	{
+		...numberProperty(
+			'movedDistance',
+			'How far from where it was locked a locked vehicle must be to fire. Keep it well above GPS jitter (a parked scooter\'s fix wanders by 5–30 m).',
+		),
+		displayOptions: { show: { events: ['location'], locationMode: ['movedWhileLocked'] } },
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Add Last Known Location',
+				name: 'lastLocation',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether alert, fault and status items get lastLocation: the newest valid fix of the vehicle\'s location pushes, with its age and a map link (null when none is known yet). Location pushes are remembered for it even when they do not start the workflow.',
+			},
 			numberProperty(
 				'clockSkew',
 				'How far ahead of this server\'s clock a push\'s own time may be before it is taken for forged. 0 turns the check off.',

@@ -204,6 +204,16 @@ export function vehicleRecord(memory: NodeMemory, iotCode: string): VehicleRecor
 	return memory.records.touch(iotCode);
 }
 
+/**
+ * The vehicle's record to read, as vehicleRecord() would pick it, without creating one: an alert
+ * of a vehicle never seen must not take a place in the bounded memory.
+ */
+export function knownRecord(memory: NodeMemory, iotCode: string): VehicleRecord | undefined {
+	const theirs = memory.mirror?.others.freshest(iotCode);
+	const mine = memory.records.get(iotCode);
+	return theirs !== undefined && (mine === undefined || theirs.seenAt > mine.seenAt) ? theirs : mine;
+}
+
 /** Whether this push already started a run, here or in another process. */
 export function ranBefore(memory: NodeMemory, key: string, now: number): boolean {
 	return memory.recent.has(key, now) || (memory.mirror?.others.hasRecent(key, now) ?? false);

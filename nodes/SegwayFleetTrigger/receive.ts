@@ -17,9 +17,10 @@ import { PUSH_EVENTS, PUSH_PATHS, type PushEvent } from '../../api/catalog/pushe
 import { readSignedPush } from './body';
 import { MIN_DEDUPE_WINDOW_MS, pushKey } from './dedupe';
 import { enrichPush } from './enrich';
-import { decideBatteryLow, decideStateChange, DROP, PASS, passesCodeFilter, type Outcome } from './filters';
+import { decideStatus, DROP, PASS, passesCodeFilter, type Outcome } from './filters';
 import { freshness } from './freshness';
-import { nodeMemory, ranBefore, vehicleRecord } from './memory';
+import { decideMoved, lastLocation, observeFix, observeLock } from './location';
+import { knownRecord, nodeMemory, ranBefore, vehicleRecord, type Change } from './memory';
 import { answer, errorBody, INVALID_SIGNATURE_BODY, SUCCESS_BODY, type PlainResponse } from './respond';
 import { checkSignature, type Verdict } from './secret';
 import { readSettings, type TriggerSettings } from './settings';
@@ -85,7 +86,12 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 		this.logger.error(`Segway Fleet Trigger "${node.name}": ${(error as Error).message}`);
 		return answer(res, 500, errorBody(500, "the trigger's parameters are invalid; see the n8n log"));
 	}
-	if (!settings.events.includes(event)) return answer(res, 200, SUCCESS_BODY);
+	const selected = settings.events.includes(event);
+	const watching = watchesLocks(settings);
+	// Location and status pushes that start nothing may still be remembered: where the vehicle
+	// is (for the other events' items) and whether it is locked (for "moved while locked").
+	const remembered = (event === 'location' && (settings.lastLocation || watching)) || (event === 'status' && watching);
+	if (!selected && !remembered) return answer(res, 200, SUCCESS_BODY);
 
 	const now = Date.now();
 	const time = freshness(event, params, settings.freshness, now);
@@ -102,10 +108,12 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 	const staticData = this.getWorkflowStaticData('node');
 	memory.mirror?.observe(memory, staticData, now);
 	const key = pushKey(event, signature);
-	if (ranBefore(memory, key, now)) return answer(res, 200, SUCCESS_BODY);
+	if (selected && ranBefore(memory, key, now)) return answer(res, 200, SUCCESS_BODY);
 
-	const vehicle = event === 'status' && settings.status.mode !== 'all' ? vehicleRecord(memory, params.iotCode) : undefined;
-	const outcome = decide(event, params, settings, vehicle, time.atMs, now);
+	const statusFilter = event === 'status' && selected && settings.status.mode !== 'all';
+	const vehicle = statusFilter || remembered ? vehicleRecord(memory, params.iotCode) : undefined;
+	let outcome: Outcome = selected ? decide(event, params, settings, statusFilter ? vehicle : undefined, time.atMs, now) : DROP;
+	if (vehicle !== undefined && remembered) outcome = withLocation(event, params, settings, vehicle, outcome, time.atMs, now);
 	if (outcome.emit) memory.recent.remember(key, now + dedupeWindowMs(settings), now);
 	// A run must not start twice after a restart: its retry-memory entry is as urgent as a fire.
 	memory.mirror?.afterPush(outcome.emit ? 'critical' : outcome.change, memory, staticData, now);
@@ -113,8 +121,42 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 
 	const item: IDataObject = enrichPush(event, typePushFields(event, params));
 	if (outcome.details !== undefined) Object.assign(item, outcome.details);
+	if (settings.lastLocation && event !== 'location') item.lastLocation = lastLocation(vehicle ?? knownRecord(memory, params.iotCode), now);
 	return answer(res, 200, SUCCESS_BODY, [[{ json: item }]]);
 }
+
+/** "Moved while locked" needs each vehicle's lock state, from status pushes even when those start nothing. */
+function watchesLocks(settings: TriggerSettings): boolean {
+	return settings.location.mode === 'movedWhileLocked' && settings.events.includes('location');
+}
+
+/**
+ * The push's part in where the vehicle is: a location push may be its new position (and, for a
+ * locked vehicle, a movement), a status push its lock state.
+ */
+function withLocation(
+	event: PushEvent,
+	params: Readonly<Record<string, string>>,
+	settings: TriggerSettings,
+	vehicle: VehicleRecord,
+	outcome: Outcome,
+	atMs: number,
+	now: number,
+): Outcome {
+	if (event === 'status') {
+		return { ...outcome, change: moreUrgent(outcome.change, observeLock(vehicle, params, atMs, now)) };
+	}
+	const { newFix, change } = observeFix(vehicle, params, atMs, now);
+	const { location } = settings;
+	if (location.mode !== 'movedWhileLocked' || !watchesLocks(settings)) return { ...outcome, change: moreUrgent(outcome.change, change) };
+	// Only a locked vehicle that moved starts a run in this mode, whatever decide() said.
+	if (!newFix) return { emit: false, change };
+	const moved = decideMoved(vehicle, location.distanceMetres, now);
+	return { emit: moved.emit, change: moreUrgent(change, moved.change), details: moved.details };
+}
+
+const URGENCY: Readonly<Record<Change, number>> = { none: 0, changed: 1, critical: 2 };
+const moreUrgent = (a: Change, b: Change): Change => (URGENCY[b] > URGENCY[a] ? b : a);
 
 /** An identical push is refused as long as the freshness check would still let it through. */
 function dedupeWindowMs(settings: TriggerSettings): number {
@@ -135,31 +177,8 @@ function decide(
 		case 'fault':
 			return passesCodeFilter(settings[event], params.code, params[`${event}Status`]) ? PASS : DROP;
 		case 'status':
-			return vehicle === undefined ? PASS : decideStatus(params, settings, vehicle, atMs, now);
+			return vehicle === undefined ? PASS : decideStatus(settings.status, vehicle, params, atMs, now);
 		default:
 			return PASS;
 	}
-}
-
-/**
- * Status filters remember each vehicle. A status older than the newest one already taken into
- * account (a replay inside the freshness window, or a late resend) changes nothing: it would
- * otherwise re-fire a low battery that was charged since, or forge a "locked → unlocked".
- */
-function decideStatus(params: Readonly<Record<string, string>>, settings: TriggerSettings, record: VehicleRecord, atMs: number, now: number): Outcome {
-	const { status } = settings;
-	if (status.mode === 'all') return PASS;
-	if (atMs < record.statusAt) return DROP;
-	const outcome =
-		status.mode === 'batteryLow'
-			? decideBatteryLow(status, record, params.powerPercent)
-			: decideStateChange(status, record, params);
-	if (atMs > record.statusAt || outcome.change !== 'none') {
-		record.statusAt = atMs;
-		record.seenAt = now;
-		// Changed here, so this process stores it from now on (see vehicleRecord).
-		record.shared = undefined;
-		return outcome.change === 'none' ? { ...outcome, change: 'changed' } : outcome;
-	}
-	return outcome;
 }

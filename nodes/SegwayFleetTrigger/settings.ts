@@ -17,11 +17,16 @@ export type StatusSettings =
 	| { mode: 'batteryLow'; threshold: number; rearmAt: number }
 	| { mode: 'stateChange'; watched: WatchableState[]; emitFirst: boolean };
 
+export type LocationSettings = { mode: 'all' } | { mode: 'movedWhileLocked'; distanceMetres: number };
+
 export interface TriggerSettings {
 	events: readonly PushEvent[];
 	alert: CodeFilter;
 	fault: CodeFilter;
 	status: StatusSettings;
+	location: LocationSettings;
+	/** Whether alert, fault and status items get the vehicle's last known location. */
+	lastLocation: boolean;
 	freshness: FreshnessLimits;
 }
 
@@ -30,6 +35,7 @@ type Context = IWebhookFunctions | IHookFunctions | IPollFunctions;
 
 const CODE_STATUSES: readonly CodeStatus[] = ['any', 'appearing', 'disappeared'];
 export const STATUS_MODES = ['all', 'batteryLow', 'stateChange'] as const;
+const LOCATION_MODES = ['all', 'movedWhileLocked'] as const;
 
 export function readSettings(ctx: Context): TriggerSettings {
 	return {
@@ -37,6 +43,8 @@ export function readSettings(ctx: Context): TriggerSettings {
 		alert: codeFilter(ctx, 'alert'),
 		fault: codeFilter(ctx, 'fault'),
 		status: readStatusSettings(ctx, 'Status Pushes'),
+		location: locationSettings(ctx),
+		lastLocation: booleanParameter(ctx, 'options.lastLocation', 'Add Last Known Location', true),
 		freshness: {
 			maxAgeMs: numberParameter(ctx, 'maxPushAge', 'options.maxPushAge') * 1000,
 			skewMs: numberParameter(ctx, 'clockSkew', 'options.clockSkew') * 1000,
@@ -53,13 +61,24 @@ export function readStatusSettings(ctx: Context, label: string): StatusSettings 
 			return { mode, threshold, rearmAt: threshold + numberParameter(ctx, 'batteryRearmMargin') };
 		}
 		case 'stateChange': {
-			const emitFirst = parseBoolean(ctx.getNodeParameter('emitFirstState', false));
-			if (emitFirst === undefined) throw invalid(ctx, 'Fire on First Push of a Vehicle', ctx.getNodeParameter('emitFirstState', false), 'true or false');
+			const emitFirst = booleanParameter(ctx, 'emitFirstState', 'Fire on First Push of a Vehicle', false);
 			return { mode, watched: subsetOf(ctx, 'watchedStates', 'Watched States', WATCHABLE_STATES, WATCHABLE_STATES), emitFirst };
 		}
 		default:
 			return { mode: 'all' };
 	}
+}
+
+function locationSettings(ctx: Context): LocationSettings {
+	const mode = oneOf(ctx, 'locationMode', 'Location Pushes', LOCATION_MODES, 'all');
+	return mode === 'movedWhileLocked' ? { mode, distanceMetres: numberParameter(ctx, 'movedDistance') } : { mode };
+}
+
+function booleanParameter(ctx: Context, path: string, label: string, dflt: boolean): boolean {
+	const raw = ctx.getNodeParameter(path, dflt) as unknown;
+	const value = parseBoolean(raw);
+	if (value === undefined) throw invalid(ctx, label, raw, 'true or false');
+	return value;
 }
 
 function codeFilter(ctx: Context, event: 'alert' | 'fault'): CodeFilter {

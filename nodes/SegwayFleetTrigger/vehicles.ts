@@ -3,6 +3,7 @@
  * vehicles, the least recently seen dropped first, in O(1) (a Map keeps insertion order, and a
  * vehicle seen again is moved to its end).
  */
+import type { Fix, LockWatch } from './location';
 
 export interface VehicleRecord {
 	/** When this record last changed, epoch ms: of two copies (processes, restarts) the newer wins. */
@@ -15,6 +16,10 @@ export interface VehicleRecord {
 	statusAt: number;
 	/** A copy of what another n8n process stored, kept here but stored by that process (memory.ts). */
 	shared?: boolean;
+	/** The newest valid fix of its location pushes (location.ts); replaced, never changed in place. */
+	fix?: Fix;
+	/** Its lock state and where it was locked, for "moved while locked" (location.ts); replaced, never changed in place. */
+	lock?: LockWatch;
 }
 
 export function emptyRecord(): VehicleRecord {

@@ -312,6 +312,28 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 		]);
 	});
 
+	it("a theft alert item carries the position of the vehicle's last location push, with a map link", async () => {
+		const vehicle = sim.iotCodes[18];
+		const location = sim.signPush('location', vehicle, { locationStatus: 'valid', latitude: 52.516275, longitude: 13.377704, gpsUtcTime: Math.floor(Date.now() / 1000) - 20 });
+		expect((await post('all', 'location', location.body)).status).toBe(200);
+		await waitFor('the location item', () => itemsOf('all', vehicle).some((item) => item.event === 'location'));
+		expect(await push('all', 'alert', vehicle, { code: 1, alertStatus: 0 })).toEqual({ status: 200, json: SUCCESS });
+		const alert = await waitFor('the alert item', () => itemsOf('all', vehicle).find((item) => item.event === 'alert'));
+		expect(alert).toMatchObject({
+			code: 1,
+			alertName: expect.any(String),
+			lastLocation: {
+				latitude: 52.516275,
+				longitude: 13.377704,
+				valid: true,
+				mapUrl: 'https://www.openstreetmap.org/?mlat=52.516275&mlon=13.377704#map=18/52.516275/13.377704',
+			},
+		});
+		const { ageSeconds } = alert.lastLocation as { ageSeconds: number };
+		expect(ageSeconds).toBeGreaterThanOrEqual(19);
+		expect(ageSeconds).toBeLessThan(3600);
+	});
+
 	it("the credential's Test passes with the right secret and shows Segway's message with a wrong one", async () => {
 		const credential = simulatorCredential(sim.url, DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret);
 		const test = (data: Record<string, unknown>) =>

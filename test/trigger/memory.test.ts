@@ -236,7 +236,7 @@ describe('the stored text of the vehicle memory', () => {
 
 	test('round-trips a record, with the change time to the millisecond', () => {
 		const text = encodeVehicles([['861123456700001', fired]]);
-		expect(text.split('\n')[0]).toBe('iotCode,seenAtMs,lowBattery,states,statusAt');
+		expect(text.split('\n')[0]).toBe('iotCode,seenAtMs,lowBattery,states,statusAt,fixLat,fixLon,fixAt,fixSats,fixHdop,fixInvalidAt,lock,lockAt,lockLat,lockLon,lockFixAt');
 		expect(decodeVehicles(text).get('861123456700001')).toEqual(fired);
 	});
 

@@ -43,6 +43,7 @@ describe('emitted items', () => {
 			statusUtcTime: expect.any(Number),
 			futureField: 42,
 			firmware: '0151',
+			lastLocation: null,
 		});
 		expect(item).not.toHaveProperty('signature');
 	});
