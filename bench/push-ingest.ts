@@ -18,9 +18,11 @@
  *   npm run bench:push-ingest [-- --step 10 --sustain 60 --rates 10,50,100,200,300,400
  *                               --concurrency 10 --saturation 10 --profile --max-load 1.5]
  *   npm run bench:push-ingest -- --cluster [--cluster-closed 20 --cluster-rate 150 --cluster-open 20]
+ *   npm run bench:push-ingest -- --location [--heap-vehicles 10000]
  *
  * `--cluster` instead compares one n8n process with a queue-mode cluster of one and of two
- * webhook processes on the same stream (bench/lib/layouts.ts).
+ * webhook processes on the same stream (bench/lib/layouts.ts). `--location` measures what the
+ * trigger's remembered positions cost (bench/lib/locationCost.ts).
  *
  * `--profile` starts n8n with its inspector on and records a CPU profile of n8n during each
  * closed-loop phase (bench/results/profiles/*.cpuprofile, summarised in the
@@ -38,6 +40,7 @@ import { freePort, N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE } from '
 import { waitFor } from '../harness/wait';
 import { closedLoop, notAcknowledged, openLoop, type LoadResult } from './lib/load';
 import { compareLayouts } from './lib/layouts';
+import { locationCost } from './lib/locationCost';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
 import { entryPoints, InspectorSession, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { round } from './lib/stats';
@@ -59,6 +62,9 @@ const { values: args } = parseArgs({
 		profile: { type: 'boolean', default: false },
 		/** One process against a queue-mode cluster with one and two webhook processes (bench/lib/layouts.ts). */
 		cluster: { type: 'boolean', default: false },
+		/** What remembering positions costs: Add Last Known Location off and on (bench/lib/locationCost.ts). */
+		location: { type: 'boolean', default: false },
+		'heap-vehicles': { type: 'string', default: '10000' },
 		'cluster-closed': { type: 'string', default: '20' },
 		'cluster-rate': { type: 'string', default: '150' },
 		'cluster-open': { type: 'string', default: '20' },
@@ -540,27 +546,35 @@ function report(r: Report): void {
 	process.stdout.write(`wrote ${out}\n`);
 }
 
-async function clusterMain(): Promise<void> {
+/** `--cluster` and `--location`: one comparison each, written to its own results file. */
+async function comparisonMain(): Promise<void> {
 	const command = `npm run bench:push-ingest -- ${process.argv.slice(2).join(' ')}`;
-	const result = await compareLayouts(
-		{
-			vehicles: VEHICLES,
-			crossers: CROSSERS,
-			concurrency: CONCURRENCY,
-			closedS: Number(args['cluster-closed']),
-			rate: Number(args['cluster-rate']),
-			openS: Number(args['cluster-open']),
-			warmupS: WARMUP_S,
-		},
-		command,
-	);
+	const cluster = args.cluster === true;
+	const result = cluster
+		? await compareLayouts(
+				{
+					vehicles: VEHICLES,
+					crossers: CROSSERS,
+					concurrency: CONCURRENCY,
+					closedS: Number(args['cluster-closed']),
+					rate: Number(args['cluster-rate']),
+					openS: Number(args['cluster-open']),
+					warmupS: WARMUP_S,
+				},
+				command,
+			)
+		: await locationCost(
+				{ vehicles: VEHICLES, crossers: CROSSERS, concurrency: CONCURRENCY, closedS: SATURATION_S * 2, warmupS: WARMUP_S, heapVehicles: Number(args['heap-vehicles']) },
+				command,
+			);
 	mkdirSync(RESULTS, { recursive: true });
-	const out = join(RESULTS, args.out === 'push-ingest.json' ? 'push-ingest-cluster.json' : String(args.out));
+	const file = cluster ? 'push-ingest-cluster.json' : 'push-ingest-location.json';
+	const out = join(RESULTS, args.out === 'push-ingest.json' ? file : String(args.out));
 	writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), command, ...result }, null, 2)}\n`);
 	process.stdout.write(`wrote ${out}\n`);
 }
 
-(args.cluster === true ? clusterMain() : main()).catch((error: unknown) => {
+(args.cluster === true || args.location === true ? comparisonMain() : main()).catch((error: unknown) => {
 	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	process.exitCode = 1;
 });

@@ -169,15 +169,15 @@ export async function openLoop(options: OpenLoopOptions): Promise<LoadResult> {
 	}
 }
 
-/** `concurrency` senders back to back for `durationS` seconds. */
-export async function closedLoop(options: LoadOptions & { concurrency: number; durationS: number }): Promise<LoadResult> {
+/** `concurrency` senders back to back for `durationS` seconds, or until `maxRequests` were sent. */
+export async function closedLoop(options: LoadOptions & { concurrency: number; durationS: number; maxRequests?: number }): Promise<LoadResult> {
 	const pool = new Pool(options.origin, { connections: options.connections ?? options.concurrency, pipelining: 1 });
 	const run = new Run(pool, options);
 	const start = performance.now();
 	const end = start + options.durationS * 1000;
 	let index = 0;
 	const sender = async () => {
-		while (performance.now() < end) {
+		while (performance.now() < end && index < (options.maxRequests ?? Infinity)) {
 			await run.send(index++, performance.now());
 		}
 	};

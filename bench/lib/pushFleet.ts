@@ -31,6 +31,9 @@ interface Vehicle {
 	totalRidingSecs: number;
 	/** powerPercent of its last push; undefined before the first. */
 	lastReported: number | undefined;
+	/** Where it is, WGS84; riding vehicles move a few metres per location push. */
+	latitude: number;
+	longitude: number;
 }
 
 /**
@@ -43,6 +46,7 @@ export class Fleet {
 	readonly vehicles: Vehicle[] = [];
 	readonly crossings: string[] = [];
 	private next = 0;
+	private nextFix = 0;
 	private lastUtc = 0;
 
 	constructor(size: number, crossers: number, pushesPerVehicle: number, seed: number, private readonly secret: string) {
@@ -69,6 +73,8 @@ export class Fleet {
 				odometer: Math.floor(rnd() * 2_000_000),
 				totalRidingSecs: Math.floor(rnd() * 500_000),
 				lastReported: undefined,
+				latitude: 52.4 + rnd() * 0.2,
+				longitude: 13.2 + rnd() * 0.3,
 			});
 		}
 		// Spread the crossers over the fleet's order instead of all at its start.
@@ -125,6 +131,27 @@ export class Fleet {
 			remainingRange: String(Math.round(v.power * 0.45)),
 			totalRidingSecs: String(v.totalRidingSecs),
 			statusUtcTime: String(this.lastUtc),
+		};
+		params.signature = computeSignature(params, this.secret);
+		return encodeForm(params);
+	}
+
+	/** The next vehicle's signed, form-encoded location push: a valid fix, a few metres on while riding. */
+	locationPush(): string {
+		const v = this.vehicles[this.nextFix];
+		this.nextFix = (this.nextFix + 1) % this.vehicles.length;
+		if (!v.locked) v.latitude += 0.00005;
+		this.lastUtc = Math.max(this.lastUtc, Math.floor(Date.now() / 1000));
+		const params: Record<string, string> = {
+			iotCode: v.iotCode,
+			platformCode: DEMO_CLIENT.clientId,
+			locationStatus: 'valid',
+			latitude: v.latitude.toFixed(6),
+			longitude: v.longitude.toFixed(6),
+			satelliteNumber: '9',
+			hdop: '0.9',
+			altitude: '41',
+			gpsUtcTime: String(this.lastUtc),
 		};
 		params.signature = computeSignature(params, this.secret);
 		return encodeForm(params);
