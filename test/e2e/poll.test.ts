@@ -5,9 +5,7 @@
  * again; between those, polls start nothing. n8n refuses poll times under a minute, so the
  * workflow has six poll times a minute apart in their second (0, 10, … 50 s): one poll every 10 s.
  */
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
-
+import { Collector, forwardNode } from '../../harness/collector';
 import { DEMO_CREDENTIAL, N8N, N8nInstance, PACKAGE, simulatorCredential } from '../../harness/n8n';
 import { waitFor } from '../../harness/wait';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../../simulator/index';
@@ -33,14 +31,7 @@ function pollingWorkflow(iotCodes: string[], collectorUrl: string) {
 				parameters: { pollTimes: { item: POLL_TIMES }, iotCodes: iotCodes.join('\n'), statusMode: 'batteryLow', batteryThreshold: 20 },
 				credentials: { segwayFleetApi: DEMO_CREDENTIAL },
 			},
-			{
-				id: '30000000-0000-4000-8000-000000000002',
-				name: 'Forward',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [250, 0],
-				parameters: { method: 'POST', url: collectorUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
-			},
+			forwardNode('30000000-0000-4000-8000-000000000002', collectorUrl),
 		],
 		connections: { 'Segway Fleet Poll Trigger': { main: [[{ node: 'Forward', type: 'main', index: 0 }]] } },
 	};
@@ -49,8 +40,7 @@ function pollingWorkflow(iotCodes: string[], collectorUrl: string) {
 describe(`poll trigger in n8n ${N8N.version}`, () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
-	let collector: Server;
-	const received: Array<Record<string, unknown>> = [];
+	let collector: Collector;
 	let vehicles: string[];
 
 	const polls = (iotCode: string) => sim.requests.filter((r) => r.kind === 'api' && r.iotCode === iotCode && r.path.endsWith('/query/current/status')).length;
@@ -59,28 +49,18 @@ describe(`poll trigger in n8n ${N8N.version}`, () => {
 		const from = polls(vehicles[0]);
 		await waitFor(`${count} more poll(s)`, () => polls(vehicles[0]) >= from + count, POLL_WAIT_MS * count, 200);
 	};
-	const firedFor = (iotCode: string) => received.filter((item) => item.event === 'status' && item.iotCode === iotCode);
+	const firedFor = (iotCode: string) => collector.received.filter((item) => item.event === 'status' && item.iotCode === iotCode);
 	const setBattery = async (iotCode: string, powerPercent: number) => await sim.fleet.update(iotCode, { powerPercent, charging: false, online: true });
 
 	beforeAll(async () => {
-		collector = createServer((req, res) => {
-			let body = '';
-			req.on('data', (d) => (body += d));
-			req.on('end', () => {
-				received.push(JSON.parse(body) as Record<string, unknown>);
-				res.setHeader('content-type', 'application/json');
-				res.end('{}');
-			});
-		});
-		await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
-		const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/collect`;
+		collector = await Collector.start();
 
 		n8n = await N8nInstance.create();
 		sim = await startSimulator({ vehicles: 5, pushEnabled: false, autoParkSeconds: Infinity });
 		vehicles = sim.iotCodes.slice(0, 2);
 		for (const iotCode of vehicles) await setBattery(iotCode, 60);
 		await n8n.importCredentials([simulatorCredential(sim.url, DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret)]);
-		await n8n.importWorkflows([pollingWorkflow(vehicles, collectorUrl)]);
+		await n8n.importWorkflows([pollingWorkflow(vehicles, collector.url)]);
 		await n8n.publish(WORKFLOW_ID);
 		await n8n.start();
 	}, 240_000);
@@ -88,13 +68,13 @@ describe(`poll trigger in n8n ${N8N.version}`, () => {
 	afterAll(async () => {
 		await n8n?.dispose();
 		await sim?.close();
-		await new Promise((r) => collector?.close(r));
+		await collector?.close();
 	});
 
 	it('fires once when a battery falls below the threshold, and again after a charge and a new drain', async () => {
 		// n8n polls once when it publishes the workflow: both vehicles recorded at 60 %.
 		await pollsLater(1);
-		expect(received).toEqual([]);
+		expect(collector.received).toEqual([]);
 
 		await setBattery(vehicles[0], 15);
 		await waitFor('the low-battery item', () => firedFor(vehicles[0]).length > 0, POLL_WAIT_MS * 2, 200);

@@ -6,11 +6,10 @@
  * battery and state-change filters, Segway's resend, memory across an n8n restart. Also: every
  * example workflow imports with all its node types, versions and parameters known to this n8n.
  */
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
 import { setTimeout as sleep } from 'timers/promises';
 
 import { computeSignature } from '../../api/catalog/signature';
+import { Collector, forwardNode } from '../../harness/collector';
 import {
 	DEMO_CREDENTIAL,
 	N8N,
@@ -68,21 +67,7 @@ function forwardingWorkflow(flow: Flow, collectorUrl: string) {
 				parameters,
 				credentials: { segwayFleetApi: DEMO_CREDENTIAL },
 			},
-			{
-				id: `20000000-0000-4000-8000-00000000000${n}`,
-				name: 'Forward',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [250, 0],
-				parameters: {
-					method: 'POST',
-					url: collectorUrl,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: `={{ JSON.stringify({ flow: "${flow}", ...$json }) }}`,
-					options: {},
-				},
-			},
+			forwardNode(`20000000-0000-4000-8000-00000000000${n}`, collectorUrl, `={{ JSON.stringify({ flow: "${flow}", ...$json }) }}`),
 		],
 		connections: { 'Segway Fleet Trigger': { main: [[{ node: 'Forward', type: 'main', index: 0 }]] } },
 	};
@@ -92,8 +77,8 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 	let sim: Simulator;
 	let n8n: N8nInstance;
 	let rest: RestClient;
-	let collector: Server;
-	const received: Forwarded[] = [];
+	let collector: Collector<Forwarded>;
+	let received: Forwarded[];
 	const baseOf = (flow: Flow) => `${n8n.url}/webhook/${FLOWS[flow].webhookId}`;
 
 	const webhooksAnswer = () =>
@@ -106,17 +91,9 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 		});
 
 	beforeAll(async () => {
-		collector = createServer((req, res) => {
-			let body = '';
-			req.on('data', (d) => (body += d));
-			req.on('end', () => {
-				received.push(JSON.parse(body) as Forwarded);
-				res.setHeader('content-type', 'application/json');
-				res.end('{}');
-			});
-		});
-		await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
-		const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/collect`;
+		collector = await Collector.start<Forwarded>();
+		received = collector.received;
+		const collectorUrl = collector.url;
 
 		n8n = await N8nInstance.create();
 		// Only the pushes a test sends: the vehicles' own schedule would land in assertion windows.
@@ -134,7 +111,7 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 	afterAll(async () => {
 		await n8n?.dispose();
 		await sim?.close();
-		await new Promise((r) => collector?.close(r));
+		await collector?.close();
 	});
 
 	const post = (flow: Flow, event: string, body: string, contentType = 'application/x-www-form-urlencoded') =>
