@@ -20,8 +20,8 @@ import { openSession, sendSegwayRequest } from '../../api/transport/send';
 import { parseNumber } from '../../api/values';
 import { forEachWithConcurrency } from '../SegwayFleet/concurrency';
 import { readRunOptions } from '../SegwayFleet/runOptions';
-import { decideStatus } from '../SegwayFleetTrigger/filters';
-import { readStatusSettings, type StatusSettings } from '../SegwayFleetTrigger/settings';
+import { decideStatus, type StatusSettings } from '../SegwayFleetTrigger/filters';
+import { readStatusSettings } from '../SegwayFleetTrigger/settings';
 import { PollMemory } from './pollMemory';
 import { parseVehicleList } from './vehicleList';
 

@@ -8,7 +8,6 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseBoolean, parseNumber } from '../../api/values';
 import type { Change } from './memory';
-import type { StatusSettings } from './settings';
 import type { VehicleRecord } from './vehicles';
 
 export type CodeStatus = 'any' | 'appearing' | 'disappeared';
@@ -112,6 +111,12 @@ export function decideStateChange(filter: StateChangeFilter, record: VehicleReco
 	}
 	return any ? { emit: true, change: 'critical', details: { changes, firstSeen: false } } : { emit: false, change: 'changed' };
 }
+
+/** The status filter as the node's parameters set it (settings.ts reads them). */
+export type StatusSettings =
+	| { mode: 'all' }
+	| { mode: 'batteryLow'; threshold: number; rearmAt: number }
+	| { mode: 'stateChange'; watched: WatchableState[]; emitFirst: boolean };
 
 /**
  * A vehicle's status through the status filter, pushed or polled alike. A status older than the

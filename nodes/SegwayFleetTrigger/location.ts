@@ -25,31 +25,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseBoolean, parseNumber } from '../../api/values';
 import type { Change } from './memory';
-import type { VehicleRecord } from './vehicles';
-
-/** A position and the time of its fix (epoch ms). */
-export interface Position {
-	latitude: number;
-	longitude: number;
-	at: number;
-}
-
-export interface Fix extends Position {
-	satellites?: number;
-	hdop?: number;
-	/** Own time of a newer push that reported no valid fix, epoch ms. */
-	invalidAt?: number;
-}
-
-export interface LockWatch {
-	locked: boolean;
-	/** Own time of the newest status push that said so, epoch ms. */
-	at: number;
-	/** Where it was locked; undefined until a valid fix is known for the lock. */
-	anchor?: Position;
-	/** Fired for the current movement and not re-armed since. */
-	fired: boolean;
-}
+import type { Fix, Position, VehicleRecord } from './vehicles';
 
 /** A fix taken this long before the lock still tells where the vehicle was locked. */
 export const ANCHOR_MAX_AGE_MS = 5 * 60_000;

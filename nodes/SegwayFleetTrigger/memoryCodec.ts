@@ -14,8 +14,7 @@
  * the lock state (`1` locked, `2` locked and fired for its movement, `0` unlocked) with its
  * time, and where it was locked.
  */
-import type { Fix, LockWatch, Position } from './location';
-import { emptyRecord, type VehicleRecord } from './vehicles';
+import { emptyRecord, type Fix, type LockWatch, type Position, type VehicleRecord } from './vehicles';
 
 const COLUMNS = [
 	'iotCode',

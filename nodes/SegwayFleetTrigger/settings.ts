@@ -9,13 +9,9 @@ import { NodeOperationError, type IHookFunctions, type IPollFunctions, type IWeb
 import { PUSH_EVENTS, type PushEvent } from '../../api/catalog/pushes';
 import { parseBoolean, parseNumber } from '../../api/values';
 import { NUMBER_PARAMETERS, type NumberParameter } from './description';
-import { WATCHABLE_STATES, type CodeFilter, type CodeStatus, type WatchableState } from './filters';
+import { WATCHABLE_STATES, type CodeFilter, type CodeStatus, type StatusSettings } from './filters';
 import type { FreshnessLimits } from './freshness';
 
-export type StatusSettings =
-	| { mode: 'all' }
-	| { mode: 'batteryLow'; threshold: number; rearmAt: number }
-	| { mode: 'stateChange'; watched: WatchableState[]; emitFirst: boolean };
 
 export type LocationSettings = { mode: 'all' } | { mode: 'movedWhileLocked'; distanceMetres: number };
 

@@ -3,7 +3,30 @@
  * vehicles, the least recently seen dropped first, in O(1) (a Map keeps insertion order, and a
  * vehicle seen again is moved to its end).
  */
-import type { Fix, LockWatch } from './location';
+
+/** A position and the time of its fix (epoch ms). */
+export interface Position {
+	latitude: number;
+	longitude: number;
+	at: number;
+}
+
+export interface Fix extends Position {
+	satellites?: number;
+	hdop?: number;
+	/** Own time of a newer push that reported no valid fix, epoch ms. */
+	invalidAt?: number;
+}
+
+export interface LockWatch {
+	locked: boolean;
+	/** Own time of the newest status push that said so, epoch ms. */
+	at: number;
+	/** Where it was locked; undefined until a valid fix is known for the lock. */
+	anchor?: Position;
+	/** Fired for the current movement and not re-armed since. */
+	fired: boolean;
+}
 
 export interface VehicleRecord {
 	/** When this record last changed, epoch ms: of two copies (processes, restarts) the newer wins. */
