@@ -133,6 +133,9 @@ export class SimulatorFleet {
 		const reported = (v: Vehicle) => `${v.locked}|${v.online}|${v.charging}|${Math.round(v.battery)}`;
 		const wasReported = reported(before);
 		const result = fleet.update(iotCode, patch)!;
+		// The state the patch made: read again after the pushes, a charging battery would already
+		// have moved on by the milliseconds they took.
+		const patched = structuredClone(result.vehicle);
 		const sending: Promise<PushRecord>[] = [];
 		if (reported(result.vehicle) !== wasReported) pushes.statusChanged(iotCode);
 		if (result.movedWhileLocked) sending.push(pushes.send('alert', iotCode, { code: 1, alertStatus: 0 }, 'event'));
@@ -145,7 +148,7 @@ export class SimulatorFleet {
 			sending.push(pushes.send('fault', iotCode, { code, faultStatus }, 'event'));
 		}
 		await Promise.all(sending);
-		return structuredClone(fleet.get(iotCode)!);
+		return patched;
 	}
 
 	/** The rider gets off, so that the vehicle can be locked. */
