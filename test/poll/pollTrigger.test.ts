@@ -191,6 +191,7 @@ describe('bad parameters are refused before any request', () => {
 		['too many vehicles', { iotCodes: Array.from({ length: 5001 }, (_, i) => String(861477000000000 + i)).join(',') }, /lists 5001 vehicles: expected at most 5000/],
 		['a threshold that is no number', { iotCodes: '861477038719116', batteryThreshold: '={{ "abc" }}' }, /Battery Threshold \(%\) is "abc": expected a number from 1 to 100/],
 		['a concurrency out of range', { iotCodes: '861477038719116', options: { concurrency: 0 } }, /Max Requests in Flight is 0: expected a whole number from 1 to 500/],
+		['an unknown choice for vehicles that do not answer', { iotCodes: '861477038719116', unanswered: 'drop' }, /Vehicles That Do Not Answer is "drop": expected one of fail, everyPoll, onChange/],
 	])('%s', async (_name, parameters, message) => {
 		const poll = new PollHarness({ statusMode: 'batteryLow', ...parameters } as INodeParameters, fx.credential);
 		await expect(poll.poll()).rejects.toMatchObject({ name: 'NodeOperationError', message: expect.stringMatching(message) });
