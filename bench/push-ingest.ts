@@ -44,7 +44,7 @@ import { locationCost } from './lib/locationCost';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
 import { entryPoints, InspectorSession, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { round } from './lib/stats';
-import { Fleet, FORM, iotCodesOfExecutions, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './lib/pushFleet';
+import { crossingRuns, Fleet, FORM, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './lib/pushFleet';
 import { printTable } from './lib/table';
 
 const { values: args } = parseArgs({
@@ -347,16 +347,8 @@ async function main(): Promise<void> {
 		}
 
 		// Every crossing emitted exactly once: the (c) executions hold exactly the crossing vehicles.
-		const perExecution = await iotCodesOfExecutions(rest, battery.workflowId);
-		const seen = new Map<string, number>();
-		for (const codes of perExecution) for (const code of codes) seen.set(code, (seen.get(code) ?? 0) + 1);
-		// A crossing whose push was not acknowledged (overload) may or may not have run; an
-		// acknowledged one must have run exactly once, and nothing else may have run.
+		const { perExecution, runTwice: duplicated, unexpected, missing } = await crossingRuns(rest, battery.workflowId, battery.fleet);
 		const expected = battery.fleet.crossings;
-		const acknowledged = battery.fleet.acknowledgedCrossings;
-		const duplicated = [...seen.values()].filter((count) => count > 1).length;
-		const unexpected = [...seen.keys()].filter((code) => !expected.includes(code)).length;
-		const missing = [...acknowledged].filter((code) => seen.get(code) !== 1).length;
 		const exactlyOnce =
 			perExecution.every((codes) => codes.length === 1) && expected.length === new Set(expected).size && duplicated === 0 && unexpected === 0 && missing === 0;
 		inspector?.close();
@@ -367,7 +359,7 @@ async function main(): Promise<void> {
 			lowAtStart: lowAtStart.ok,
 			rows,
 			warm,
-			crossingCheck: { executions: perExecution.length, crossings: expected.length, acknowledged: acknowledged.size, duplicated, unexpected, missing, exactlyOnce },
+			crossingCheck: { executions: perExecution.length, crossings: expected.length, acknowledged: battery.fleet.acknowledgedCrossings.size, duplicated, unexpected, missing, exactlyOnce },
 			profiled: PROFILE,
 		});
 	} catch (error) {

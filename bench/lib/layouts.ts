@@ -20,7 +20,7 @@ import { DEMO_CLIENT } from '../../simulator';
 import { CpuMeter, type CpuPart } from './cpu';
 import { closedLoop, notAcknowledged, openLoop, type LoadResult } from './load';
 import { formatLoad, machineInfo } from './machine';
-import { Fleet, FORM, iotCodesOfExecutions, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './pushFleet';
+import { crossingRuns, Fleet, FORM, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './pushFleet';
 import { round } from './stats';
 import { printTable } from './table';
 
@@ -136,9 +136,7 @@ export async function compareLayouts(options: LayoutOptions, command: string): P
 			const cpu = meter.end();
 			const open = await openLoop({ ...common, rate: options.rate, durationS: options.openS, maxInFlight: 256 });
 			const executions = await settledCount(running.rest, WORKFLOW_ID);
-			const perExecution = await iotCodesOfExecutions(running.rest, WORKFLOW_ID);
-			const seen = new Map<string, number>();
-			for (const codes of perExecution) for (const code of codes) seen.set(code, (seen.get(code) ?? 0) + 1);
+			const runs = await crossingRuns(running.rest, WORKFLOW_ID, fleet);
 			const result: LayoutResult = {
 				label: layout.label,
 				closed,
@@ -147,8 +145,8 @@ export async function compareLayouts(options: LayoutOptions, command: string): P
 				executions,
 				crossings: fleet.crossings.length,
 				acknowledgedCrossings: fleet.acknowledgedCrossings.size,
-				runTwice: [...seen.values()].filter((n) => n > 1).length,
-				missing: [...fleet.acknowledgedCrossings].filter((code) => seen.get(code) !== 1).length,
+				runTwice: runs.runTwice,
+				missing: runs.missing,
 				cpuPerPush: Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [group, ms / Math.max(1, closed.acknowledged)])),
 				loadavgAtStart,
 			};

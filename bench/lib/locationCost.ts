@@ -18,7 +18,7 @@ import { CpuMeter } from './cpu';
 import { closedLoop, notAcknowledged, type LoadRequest } from './load';
 import { formatLoad, machineInfo } from './machine';
 import { InspectorSession } from './profile';
-import { Fleet, FORM, iotCodesOfExecutions, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './pushFleet';
+import { crossingRuns, Fleet, FORM, settledCount, SUCCESS_BODY, THRESHOLD, workflow } from './pushFleet';
 import { round } from './stats';
 import { printTable } from './table';
 
@@ -98,9 +98,8 @@ export async function locationCost(options: LocationCostOptions, command: string
 			const closed = await closedLoop({ origin: n8n.url, next, accept, concurrency: options.concurrency, durationS: options.closedS });
 			const cpu = meter.end();
 			const executions = await settledCount(rest, setup.workflowId);
-			const seen = new Map<string, number>();
-			for (const codes of await iotCodesOfExecutions(rest, setup.workflowId)) for (const code of codes) seen.set(code, (seen.get(code) ?? 0) + 1);
-			const wrong = [...fleet.acknowledgedCrossings].filter((code) => seen.get(code) !== 1).length + [...seen.values()].filter((n) => n > 1).length;
+			const runs = await crossingRuns(rest, setup.workflowId, fleet);
+			const wrong = runs.missing + runs.runTwice;
 			rows.push({
 				setup: setup.label,
 				ackPerSec: closed.ackPerSec,

@@ -204,7 +204,7 @@ export async function settledCount(rest: RestClient, workflowId: string): Promis
 }
 
 /** iotCodes of the fleet found in each of the workflow's executions' data. */
-export async function iotCodesOfExecutions(rest: RestClient, workflowId: string): Promise<string[][]> {
+async function iotCodesOfExecutions(rest: RestClient, workflowId: string): Promise<string[][]> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 	const out: string[][] = [];
 	let cursor: string | undefined;
@@ -222,3 +222,31 @@ export async function iotCodesOfExecutions(rest: RestClient, workflowId: string)
 	return out;
 }
 
+
+export interface CrossingRuns {
+	/** The fleet's iotCodes found in each execution. */
+	perExecution: string[][];
+	/** Vehicles that ran more than once. */
+	runTwice: number;
+	/** Acknowledged crossings that did not run exactly once. */
+	missing: number;
+	/** Vehicles that ran without a crossing. */
+	unexpected: number;
+}
+
+/**
+ * The workflow's executions held against the fleet's crossings: an acknowledged crossing must
+ * have run exactly once, and nothing else may have run. (One that was not acknowledged, under
+ * overload, may or may not have run.)
+ */
+export async function crossingRuns(rest: RestClient, workflowId: string, fleet: Fleet): Promise<CrossingRuns> {
+	const perExecution = await iotCodesOfExecutions(rest, workflowId);
+	const runs = new Map<string, number>();
+	for (const codes of perExecution) for (const code of codes) runs.set(code, (runs.get(code) ?? 0) + 1);
+	return {
+		perExecution,
+		runTwice: [...runs.values()].filter((n) => n > 1).length,
+		missing: [...fleet.acknowledgedCrossings].filter((code) => runs.get(code) !== 1).length,
+		unexpected: [...runs.keys()].filter((code) => !fleet.crossings.includes(code)).length,
+	};
+}
