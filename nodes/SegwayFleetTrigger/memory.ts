@@ -194,10 +194,9 @@ export function nodeMemory(workflowId: string | undefined, nodeName: string, mod
  * a push changes it.
  */
 export function vehicleRecord(memory: NodeMemory, iotCode: string): VehicleRecord {
-	const theirs = memory.mirror?.others.freshest(iotCode);
-	const mine = memory.records.get(iotCode);
-	if (theirs !== undefined && (mine === undefined || theirs.seenAt > mine.seenAt)) {
-		const copy: VehicleRecord = { ...theirs, shared: true };
+	const known = knownRecord(memory, iotCode);
+	if (known !== undefined && known !== memory.records.get(iotCode)) {
+		const copy: VehicleRecord = { ...known, shared: true };
 		memory.records.put(iotCode, copy);
 		return copy;
 	}
