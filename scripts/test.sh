@@ -2,8 +2,8 @@
 # The project's one test command (README, CI): installs what it needs on a fresh clone, then
 # lint (the project's rules, then n8n's official lint over what ships with its UI written out),
 # type-check, unit and integration tests (n8n-core engine + simulator), then the end-to-end tests
-# in real n8n 2.41.1 and 1.123.81, the editor in a real browser included. Ends with one
-# "N passed, N failed" line.
+# in real n8n 2.41.1 and 1.123.81, the editor in a real browser included. Ends with the failed
+# tests, if any, and one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,13 +21,5 @@ if [ "$status" -eq 0 ]; then
 	SEGWAY_E2E_RESULTS="$results" bash scripts/e2e.sh || status=$?
 fi
 
-node -e '
-	const fs = require("fs");
-	let passed = 0, failed = 0;
-	for (const f of fs.readdirSync(process.argv[1])) {
-		const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
-		passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
-	}
-	console.log(`tests: ${passed} passed, ${failed} failed`);
-' "$results"
+node scripts/test-summary.js "$results"
 exit "$status"

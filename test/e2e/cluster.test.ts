@@ -78,6 +78,8 @@ interface Report {
 	runs: number;
 	runTwice: number;
 	missed: number;
+	/** Each push lost and each crossing missed or run twice, with its attempts: what a failure shows. */
+	wrong: string[];
 }
 
 function workflow(collectorUrl: string) {
@@ -172,6 +174,7 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 		nextVehicle += VEHICLES_PER_TEST;
 		const url = `${cluster.pushBaseUrl}/webhook/${WEBHOOK_ID}/v2/vehicle/status`;
 		const pending: Array<Promise<Sent>> = [];
+		const started = Date.now();
 		const stream = Promise.all(
 			vehicles.map(async (iotCode, i) => {
 				await sleep((i * PUSH_INTERVAL_MS) / vehicles.length);
@@ -196,8 +199,9 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 		}, 180_000, 2000);
 		// Per vehicle and crossing: the runs of pushes below 20 % in that phase.
 		const crossings = vehicles.flatMap((iotCode) =>
-			PHASES.map((phase) => ({
+			PHASES.map((phase, index) => ({
 				iotCode,
+				phase: index + 1,
 				runs: ran().filter((r) => r.iotCode === iotCode && phase.includes(r.powerPercent)).length,
 				firing: firstAcknowledged(sent, iotCode, phase),
 			})),
@@ -217,6 +221,13 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 			runs: ran().length,
 			runTwice: crossings.reduce((n, c) => n + Math.max(0, c.runs - 1), 0),
 			missed: missed.length,
+			wrong: [
+				...(kill === undefined ? [] : [`${kill.killed} killed at +${kill.at - started} ms`]),
+				...sent.filter((s) => !s.acknowledged).map((s) => `lost: ${pushLine(s, started)}`),
+				...crossings
+					.filter((c) => c.runs !== 1)
+					.map((c) => `${c.runs === 0 ? 'missed' : `run ${c.runs} times`}: ${c.iotCode} phase ${c.phase}, first acknowledged push ${c.firing === undefined ? 'none' : pushLine(c.firing, started)}`),
+			],
 		};
 		reports.push(report);
 		if (report.lost + report.runTwice + report.missed > report.missedInKillWindow + report.runTwiceInKillWindow) console.log(cluster.logs());
@@ -224,15 +235,17 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 	}
 
 	const expectClean = (report: Report) =>
-		expect({
-			lost: report.lost,
-			runTwiceOutsideKillWindow: report.runTwice - report.runTwiceInKillWindow,
-			missedOutsideKillWindow: report.missed - report.missedInKillWindow,
-		}).toEqual({
-			lost: 0,
-			runTwiceOutsideKillWindow: 0,
-			missedOutsideKillWindow: 0,
-		});
+		withReport(report, () =>
+			expect({
+				lost: report.lost,
+				runTwiceOutsideKillWindow: report.runTwice - report.runTwiceInKillWindow,
+				missedOutsideKillWindow: report.missed - report.missedInKillWindow,
+			}).toEqual({
+				lost: 0,
+				runTwiceOutsideKillWindow: 0,
+				missedOutsideKillWindow: 0,
+			}),
+		);
 
 	it('one webhook process killed (SIGKILL) mid-stream and started again: nothing lost, run twice or missed beyond its last seconds', async () => {
 		const report = await streamWith('webhook-1 killed at 5 s, started again', async () => {
@@ -264,11 +277,13 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 		report.failedWhileRedisLoads = failed;
 		// n8n talks to Redis without ioredis's ready check: a run queued while Redis still loads its
 		// append-only file fails with LOADING (README: Large fleets). It is in n8n's list, not silent.
-		expect({ lost: report.lost, runTwice: report.runTwice, missedBeyondFailedExecutions: Math.max(0, report.missed - failed) }).toEqual({
-			lost: 0,
-			runTwice: 0,
-			missedBeyondFailedExecutions: 0,
-		});
+		withReport(report, () =>
+			expect({ lost: report.lost, runTwice: report.runTwice, missedBeyondFailedExecutions: Math.max(0, report.missed - failed) }).toEqual({
+				lost: 0,
+				runTwice: 0,
+				missedBeyondFailedExecutions: 0,
+			}),
+		);
 	}, 300_000);
 
 	/** Executions of the workflow n8n failed because Redis answered LOADING. */
@@ -285,9 +300,28 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 	}
 });
 
+/**
+ * Runs the test's expectation; a failure carries the fault's report and the crossings that went
+ * wrong, which the test summary prints at the end of a CI log (the cluster's logs come before).
+ */
+function withReport(report: Report, check: () => void): void {
+	try {
+		check();
+	} catch (error) {
+		const detail = [formatReports([report]), ...report.wrong.map((w) => `- ${w}`)].join('\n');
+		throw Object.assign(new Error(`${(error as Error).message}\n\n${detail}`), { stack: `${(error as Error).stack ?? ''}\n\n${detail}` });
+	}
+}
+
 /** The push of the vehicle that should start the phase's run: its first acknowledged one. */
 function firstAcknowledged(sent: Sent[], iotCode: string, phase: readonly number[]): Sent | undefined {
 	return phase.map((level) => sent.find((s) => s.iotCode === iotCode && s.powerPercent === level && s.acknowledged)).find((s) => s !== undefined);
+}
+
+/** A push and its attempts, times from the stream's start: `12 % [+5021 ms 200 webhook-1]`. */
+function pushLine(push: Sent, started: number): string {
+	const attempts = push.attempts.map((a) => `+${a.at - started} ms ${a.status}${a.process === undefined ? '' : ` ${a.process}`}`);
+	return `${push.iotCode} ${push.powerPercent} % [${attempts.join(', ')}]`;
 }
 
 /** Whether `process` acknowledged the push between `from` and `to`. */
