@@ -8,5 +8,7 @@ module.exports = {
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
 	setupFiles: ['<rootDir>/harness/quiet-n8n.js'],
+	globalSetup: '<rootDir>/harness/user-folder.js',
+	globalTeardown: '<rootDir>/harness/user-folder.js',
 	testTimeout: 30000,
 };
