@@ -51,6 +51,8 @@ export class N8nCluster {
 	private redis: ServiceProcess | undefined;
 	private balancer: ServiceProcess | undefined;
 	private pgStarted = false;
+	/** The balancer's verdicts on the webhook processes (HAProxy's "is DOWN" / "is UP"), as they came. */
+	readonly balancerEvents: Array<{ at: number; line: string }> = [];
 
 	private constructor(
 		n8n: N8nInstance,
@@ -309,6 +311,9 @@ export class N8nCluster {
 		writeFileSync(config, haproxyConfig(this.balancerPort, this.webhookSlots, this.adminSocket));
 		const balancer = new ServiceProcess('haproxy', 'haproxy', ['-f', config, '-db'], {});
 		this.balancer = balancer;
+		balancer.onLine((line) => {
+			if (/ is (DOWN|UP)\b/.test(line)) this.balancerEvents.push({ at: Date.now(), line: line.replace(/^\[WARNING\]\s+\(\d+\) : /, '') });
+		});
 		await waitFor('the balancer to see the webhook processes', async () => {
 			balancer.assertRunning();
 			// An unsigned push is refused with 401 by the trigger, 404 by n8n without it: either way a

@@ -23,6 +23,8 @@ function killOnExit(service: ServiceProcess): void {
 export class ServiceProcess {
 	private readonly child: ChildProcess;
 	private output = '';
+	private partialLine = '';
+	private readonly lineListeners: Array<(line: string) => void> = [];
 	readonly exited: Promise<number | null>;
 
 	constructor(
@@ -33,8 +35,10 @@ export class ServiceProcess {
 	) {
 		this.child = spawn(command, args, { env: options.env, cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		const keep = (d: Buffer) => {
-			this.output += d.toString();
+			const text = d.toString();
+			this.output += text;
 			if (this.output.length > 2 * LOG_CHARS) this.output = this.output.slice(-LOG_CHARS);
+			if (this.lineListeners.length > 0) this.toLines(text);
 		};
 		this.child.stdout?.on('data', keep);
 		this.child.stderr?.on('data', keep);
@@ -46,6 +50,17 @@ export class ServiceProcess {
 			});
 		});
 		killOnExit(this);
+	}
+
+	/** Calls `listener` with each whole line the process prints from now on, as it arrives. */
+	onLine(listener: (line: string) => void): void {
+		this.lineListeners.push(listener);
+	}
+
+	private toLines(text: string): void {
+		const lines = (this.partialLine + text).split('\n');
+		this.partialLine = lines.pop() ?? '';
+		for (const line of lines) for (const listener of this.lineListeners) listener(line);
 	}
 
 	get log(): string {
