@@ -182,11 +182,13 @@ export class N8nCluster {
 		return this.slot(name).process?.log ?? '';
 	}
 
-	/** Redis goes away (SIGTERM) and comes back on the same port after `downMs`. */
-	async restartRedis(downMs: number): Promise<void> {
+	/** Redis goes away (SIGTERM) and comes back on the same port after `downMs`; when it had exited. */
+	async restartRedis(downMs: number): Promise<{ exitedAt: number }> {
 		await this.redis?.stop();
+		const exitedAt = Date.now();
 		await new Promise((resolve) => setTimeout(resolve, downMs));
 		await this.startRedis();
+		return { exitedAt };
 	}
 
 	/** Everything, in reverse order; the folders are removed unless SEGWAY_E2E_KEEP=1. */
