@@ -4,7 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const MESSAGE_LINES = 40;
+const MESSAGE_LINES = 60;
 const dir = process.argv[2];
 const plain = (text) => text.replace(/\u001b\[[0-9;]*m/g, '');
 

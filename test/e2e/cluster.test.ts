@@ -398,7 +398,9 @@ function withReport(report: Report, check: () => void): void {
 		check();
 	} catch (error) {
 		const detail = [formatReports([report]), ...report.wrong.map((w) => `- ${w}`)].join('\n');
-		throw Object.assign(new Error(`${(error as Error).message}\n\n${detail}`), { stack: `${(error as Error).stack ?? ''}\n\n${detail}` });
+		const message = `${(error as Error).message}\n\n${detail}`;
+		// jest prints the stack: the report first, the frames (all jest's but one) left out.
+		throw Object.assign(new Error(message), { stack: `Error: ${message}` });
 	}
 }
 
