@@ -8,7 +8,6 @@ module.exports = {
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
 	setupFiles: ['<rootDir>/harness/quiet-n8n.js'],
-	globalSetup: '<rootDir>/harness/user-folder.js',
-	globalTeardown: '<rootDir>/harness/user-folder.js',
+	globalSetup: '<rootDir>/harness/user-folder.ts',
 	testTimeout: 30000,
 };

@@ -17,21 +17,14 @@
  *   calls workflowStaticDataService.saveStaticData, which checks `__dataChanged`);
  * - records every returned `workflowData` as a started execution.
  */
-import { mkdtempSync, rmSync } from 'fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { parse as parseQuery } from 'querystring';
 
-// n8n-core's InstanceSettings (read by every execution context) writes a config file to the
-// user folder: keep it out of the home directory, and gone with the process (each jest worker and
-// bench run makes one).
-if (process.env.N8N_USER_FOLDER === undefined) {
-	const userFolder = mkdtempSync(join(tmpdir(), 'segway-trigger-n8n-'));
-	process.env.N8N_USER_FOLDER = userFolder;
-	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
-}
+import { useTemporaryUserFolder } from './user-folder';
+
+// Before n8n-core is loaded: a bench that runs this file on its own needs a user folder too.
+useTemporaryUserFolder();
 
 import { WebhookContext } from 'n8n-core';
 import {
