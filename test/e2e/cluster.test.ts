@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'timers/promises';
 
 import { N8nCluster } from '../../harness/cluster';
 import { Collector, forwardNode } from '../../harness/collector';
-import { DEMO_CREDENTIAL, simulatorCredential, TRIGGER_TYPE } from '../../harness/n8n';
+import { DEMO_CREDENTIAL, simulatorCredential, TRIGGER_TYPE, type RestClient } from '../../harness/n8n';
 import { waitFor } from '../../harness/wait';
 import { request } from 'undici';
 
@@ -327,7 +327,8 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 	}, 300_000);
 
 	it('Redis restarted mid-stream (down 3 s): nothing lost, nothing fired twice; a missed run only as a failed execution n8n shows', async () => {
-		const before = new Set((await executions(['new', 'running', 'error', 'crashed'])).map((e) => e.id));
+		const rest = await cluster.n8n.login();
+		const before = new Set((await executions(rest, ['new', 'running', 'error', 'crashed'])).map((e) => e.id));
 		const report = await streamWith('Redis stopped at 5 s, back 3 s later', async () => {
 			await sleep(5000);
 			// Redis answers until it exits: a job queued up to then can be the one queued twice.
@@ -338,11 +339,11 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 		// a lock's time (60 s) plus a check's interval (30 s) later: until then n8n lists it queued.
 		let unfinished: Array<{ id: string; status: string }> = [];
 		await waitFor('n8n to finish or fail every execution', async () => {
-			unfinished = (await executions(['new', 'running'])).filter((e) => !before.has(e.id));
+			unfinished = (await executions(rest, ['new', 'running'])).filter((e) => !before.has(e.id));
 			return unfinished.length === 0 || undefined;
 		}, 120_000, 2000).catch(() => undefined);
 		report.wrong.push(...unfinished.map((e) => `execution ${e.id} still ${e.status} after 120 s`));
-		const failedNow = await failedExecutions(before);
+		const failedNow = await failedExecutions(rest, before);
 		report.wrong.push(...failedNow.map((e) => `execution ${e.id} ${e.status}: ${e.error}`));
 		// Only a failed execution that never reached the collector stands for a missed run.
 		const failed = failedNow.filter((e) => REDIS_FAILURES.some((cause) => cause.test(e.error)) && !runs.some((r) => r.executionId === e.id)).length;
@@ -367,18 +368,16 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 	}, 300_000);
 
 	/** The workflow's executions in these statuses (the newest 100). */
-	async function executions(statuses: string[]): Promise<Array<{ id: string; status: string }>> {
-		const rest = await cluster.n8n.login();
+	async function executions(rest: RestClient, statuses: string[]): Promise<Array<{ id: string; status: string }>> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID, status: statuses }));
 		const { data } = await rest.get<{ data: { results: Array<{ id: string; status: string }> } }>(`/rest/executions?filter=${filter}&limit=100`);
 		return data.results;
 	}
 
 	/** Executions of the workflow n8n failed, but for those in `skip`, with the start of what it stored of the error. */
-	async function failedExecutions(skip: ReadonlySet<string>): Promise<Array<{ id: string; status: string; error: string }>> {
-		const rest = await cluster.n8n.login();
+	async function failedExecutions(rest: RestClient, skip: ReadonlySet<string>): Promise<Array<{ id: string; status: string; error: string }>> {
 		const failed = [];
-		for (const { id, status } of await executions(['error', 'crashed'])) {
+		for (const { id, status } of await executions(rest, ['error', 'crashed'])) {
 			if (skip.has(id)) continue;
 			const detail = await rest.get<{ data: { data: string } }>(`/rest/executions/${id}`);
 			const stored = detail.data.data;
