@@ -115,8 +115,7 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 	let outcome: Outcome = selected ? decide(event, params, settings, statusFilter ? vehicle : undefined, time.atMs, now) : DROP;
 	if (vehicle !== undefined && remembered) outcome = withLocation(event, params, settings, vehicle, outcome, time.atMs, now);
 	if (outcome.emit) memory.recent.remember(key, now + dedupeWindowMs(settings), now);
-	// A run must not start twice after a restart: its retry-memory entry is as urgent as a fire.
-	memory.mirror?.afterPush(outcome.emit ? 'critical' : outcome.change, memory, staticData, now);
+	memory.mirror?.afterPush(outcome.emit ? moreUrgent(outcome.change, retryUrgency(event, settings)) : outcome.change, memory, staticData, now);
 	if (!outcome.emit) return answer(res, 200, SUCCESS_BODY);
 
 	const item: IDataObject = enrichPush(event, typePushFields(event, params));
@@ -153,6 +152,24 @@ function withLocation(
 	if (!newFix) return { emit: false, change };
 	const moved = decideMoved(vehicle, location.distanceMetres, now);
 	return { emit: moved.emit, change: moreUrgent(change, moved.change), details: moved.details };
+}
+
+/**
+ * How soon a run's retry-memory entry must be stored. Where a filter decided, a resend after a
+ * restart must not run again: the entry is written at once. Where every push of the kind starts
+ * a run, a resend that a restart lets through repeats a run the user asked to have on every push,
+ * so the entry waits for the spread-out writes: one database write less per run.
+ */
+function retryUrgency(event: PushEvent, settings: TriggerSettings): Change {
+	switch (event) {
+		case 'alert':
+		case 'fault':
+			return settings[event].codes.length === 0 && settings[event].status === 'any' ? 'changed' : 'critical';
+		case 'status':
+			return settings.status.mode === 'all' ? 'changed' : 'critical';
+		case 'location':
+			return watchesLocks(settings) ? 'critical' : 'changed';
+	}
 }
 
 const URGENCY: Readonly<Record<Change, number>> = { none: 0, changed: 1, critical: 2 };

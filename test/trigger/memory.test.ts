@@ -84,13 +84,35 @@ describe("Segway's retry", () => {
 		expect(MIN_DEDUPE_WINDOW_MS).toBeGreaterThan(5_000);
 	});
 
-	test('the retry memory survives a restart: a resend after it starts nothing', async () => {
-		await start();
-		const push = signed(alertPush({ code: '2' }));
+	test('where a filter decided, the retry memory survives a restart: a resend after it starts nothing', async () => {
+		for (const filter of [{ alertCodes: [2] }, { alertStatus: 'appearing' }]) {
+			await start({ events: ['alert'], ...filter });
+			const push = signed(alertPush({ code: '2' }));
+			await postForm(harness.urlFor('alert'), push);
+			expect(harness.staticDataWrites).toBe(1);
+			harness.restartN8n();
+			await postForm(harness.urlFor('alert'), push);
+			expect(harness.executions).toHaveLength(1);
+			await harness.stop();
+		}
+	});
+
+	test('where every push of its kind starts a run, its retry memory waits for the spread-out writes', async () => {
+		await start({ events: ['alert', 'fault', 'location', 'status'] });
+		const pushes = MIN_PUSHES_BETWEEN_WRITES - 1;
+		for (let i = 0; i < pushes; i++) await postForm(harness.urlFor('status'), signed(statusPush({ powerPercent: String(50 + (i % 40)) })));
+		expect(harness.executions).toHaveLength(pushes);
+		expect(harness.staticDataWrites).toBe(0);
+		// Within the process a resend still starts nothing.
+		const push = signed(alertPush({ code: '6' }));
 		await postForm(harness.urlFor('alert'), push);
+		await postForm(harness.urlFor('alert'), push);
+		expect(harness.executions).toHaveLength(pushes + 1);
+		// The spread-out write stores the retry memory: a resend after a restart starts nothing.
+		expect(harness.staticDataWrites).toBe(1);
 		harness.restartN8n();
 		await postForm(harness.urlFor('alert'), push);
-		expect(harness.executions).toHaveLength(1);
+		expect(harness.executions).toHaveLength(pushes + 1);
 	});
 });
 
