@@ -114,8 +114,8 @@ test('a vehicle that comes back to its first process is judged with what the oth
 	expect(runs().map((run) => run.items[0].json.powerPercent)).toEqual([15, 10]);
 });
 
-test("Segway's resend of a push one process ran starts nothing on another", async () => {
-	const [a, b] = await cluster(2);
+test("Segway's resend of a push one process ran (a filter decided) starts nothing on another", async () => {
+	const [a, b] = await cluster(2, { events: ['alert'], alertCodes: [6] });
 	const push = formBody(signed(alertPush({ iotCode: V1, code: '6' })));
 	expect((await post(a.urlFor('alert'), push)).json).toEqual(SUCCESS);
 	expect((await post(b.urlFor('alert'), push)).json).toEqual(SUCCESS);

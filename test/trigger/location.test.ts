@@ -30,6 +30,8 @@ afterEach(async () => {
 
 /** Where the tests park: 0.001° of latitude is ≈ 111 m. */
 const HOME = { latitude: 52.52, longitude: 13.405 };
+/** Alerts where a filter decides, so that a run is written to the mirror at once (memory.test.ts). */
+const ALERTS_FILTERED = { events: ['alert'], alertStatus: 'appearing' };
 /** Six decimals (≈ 0.1 m), as the mirror keeps them. */
 const north = (metres: number) => (HOME.latitude + metres / 111_195).toFixed(6);
 
@@ -108,7 +110,7 @@ describe('lastLocation on alert, fault and status items', () => {
 	});
 
 	test('location pushes every 10 s do not write static data each; the position survives a restart with the next write', async () => {
-		harness = await start({ events: ['alert'] });
+		harness = await start(ALERTS_FILTERED);
 		for (let i = 0; i < 30; i++) await fix(harness, 60 - i, north(i * 10));
 		expect(harness.staticDataWrites).toBe(0);
 
@@ -120,8 +122,8 @@ describe('lastLocation on alert, fault and status items', () => {
 	});
 
 	test('another process of the cluster knows the position from its part of the mirror', async () => {
-		const a = await start({ events: ['alert'] });
-		const b = await start({ events: ['alert'] }, a);
+		const a = await start(ALERTS_FILTERED);
+		const b = await start(ALERTS_FILTERED, a);
 		await fix(a, 20, north(5));
 		await at(a, 'alert', alertPush({ code: '1' })); // A writes its part
 		await at(b, 'alert', alertPush({ code: '6' }));
@@ -260,7 +262,7 @@ describe('the memory of positions', () => {
 });
 
 test('the stored part holds the position in its columns', async () => {
-	harness = await start({ events: ['alert'] });
+	harness = await start(ALERTS_FILTERED);
 	await fix(harness, 10);
 	await at(harness, 'alert', alertPush());
 	const shards = (harness.storedStaticData[`node:${NODE_NAME}`] as Record<string, Record<string, { vehicles: string }>>)[STATIC_KEY];
