@@ -5,6 +5,13 @@
  * rules are applied here; `scripts/materialize-ui.ts` lets the linter check the result.
  */
 
+/**
+ * What the Segway Fleet app does. n8n 2.41's node panel lists the action node and the push trigger
+ * as one "Segway Fleet" entry and shows the trigger's description on it
+ * (generateMergedNodesAndActions in the editor), so both nodes carry this sentence.
+ */
+export const APP_DESCRIPTION = 'Query, lock, unlock and configure Segway sharing scooters (Segway API-Max)';
+
 /** The parts as sentences: one sentence without a final period, several each with one. */
 export function sentences(...parts: Array<string | undefined | false>): string {
 	const kept = parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '').map((part) => part.trim().replace(/\.$/, ''));

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
+import { APP_DESCRIPTION } from '../text';
 import { properties, subtitle } from './description';
 import { executeOperations } from './execute';
 
@@ -18,7 +19,7 @@ export class SegwayFleet implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: subtitle(),
-		description: 'Query, lock, unlock and configure Segway sharing scooters (Segway API-Max)',
+		description: APP_DESCRIPTION,
 		defaults: { name: 'Segway Fleet' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -10,6 +10,7 @@ import {
 
 import { PUSH_PATHS } from '../../api/catalog/pushes';
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
+import { APP_DESCRIPTION } from '../text';
 import { triggerProperties } from './description';
 import { receivePush } from './receive';
 import { readClientSecret } from './secret';
@@ -34,8 +35,8 @@ export class SegwayFleetTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
-		description:
-			'Starts the workflow when a Segway sharing scooter pushes an alert, a fault, its location or its status',
+		// The node panel shows the trigger's description on the app's one entry (see APP_DESCRIPTION).
+		description: APP_DESCRIPTION,
 		defaults: { name: 'Segway Fleet Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
