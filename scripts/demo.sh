@@ -2,14 +2,18 @@
 # The demo: real n8n 2.41.1 on http://localhost:5678 with this package installed as users get it,
 # a demo credential pointing at the bundled Segway simulator, the example workflows, and the
 # simulator pushing signed events of a demo fleet (vehicles in mixed states) into two published
-# workflows: "every push" and "low battery → swap list".
+# workflows: "alerts, faults and state changes" and "low battery → swap list". The vehicles push
+# on Segway's own schedule (every 10 s while unlocked, every 15 min while locked), which one n8n
+# on SQLite takes with room to spare on a busy laptop; n8n runs with the settings a production
+# user should copy (README: Try it).
 #
 #   bash scripts/demo.sh        (or: npm run demo)        Ctrl-C stops everything it started.
 #
 # Environment: N8N_PORT (5678), SIM_PORT (8080), N8N_RUNNERS_BROKER_PORT (5690),
-# DEMO_TIME_SCALE (10 simulated seconds per real second), DEMO_RESET=1 (start from a new n8n
-# user folder). Everything lives in .cache/ (Node 24, n8n, the demo's user folder); nothing is
-# installed globally.
+# DEMO_TIME_SCALE (simulated seconds per real second, default 1: Segway's real intervals),
+# DEMO_RESET=1 (start from a new n8n user folder), DEMO_DIR (the demo's n8n user folder,
+# default .cache/demo). Everything lives in .cache/ (Node 24, n8n, the demo's user folder);
+# nothing is installed globally.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -21,8 +25,8 @@ say() { printf '[demo %6ss] %s\n' "$(elapsed)" "$*"; }
 n8n_port="${N8N_PORT:-5678}"
 sim_port="${SIM_PORT:-8080}"
 broker_port="${N8N_RUNNERS_BROKER_PORT:-5690}"
-time_scale="${DEMO_TIME_SCALE:-10}"
-demo_dir="$root/.cache/demo"
+time_scale="${DEMO_TIME_SCALE:-1}"
+demo_dir="${DEMO_DIR:-$root/.cache/demo}"
 # Must match examples/demo-push-log.json, examples/demo-low-battery.json and the credential the
 # examples reference.
 demo_workflow_id="exDemoPushLog01"
@@ -52,14 +56,18 @@ n8n_bin="$cache/n8n/node_modules/.bin/n8n"
 
 if [ "${DEMO_RESET:-}" = 1 ]; then rm -rf "$demo_dir"; fi
 mkdir -p "$demo_dir"
-build_stamp="$demo_dir/.built"
-if [ ! -f dist/nodes/SegwayFleet/SegwayFleet.node.js ] || [ ! -f "$build_stamp" ] ||
-	[ -n "$(find api nodes credentials icons package.json tsconfig.json -newer "$build_stamp" -print -quit)" ]; then
+# Build when a source is newer than the build; install into the demo's n8n when the build is newer
+# than what is installed there (a test's fresh DEMO_DIR installs, and reuses the build).
+built=dist/nodes/SegwayFleet/SegwayFleet.node.js
+installed="$demo_dir/.installed"
+if [ ! -f "$built" ] || [ -n "$(find api nodes credentials icons package.json tsconfig.json -newer "$built" -print -quit)" ]; then
 	say "npm run build"
 	npm run build --silent >/dev/null
-	say "installing the npm pack tarball into $demo_dir/.n8n/nodes/node_modules"
+fi
+if [ ! -f "$installed" ] || [ -n "$(find dist -newer "$installed" -print -quit)" ]; then
+	say "installing the npm pack tarball into ${demo_dir#"$root"/}/.n8n/nodes/node_modules"
 	bash scripts/install-into-n8n.sh "$demo_dir" >/dev/null
-	touch "$build_stamp"
+	touch "$installed"
 else
 	say "build and installed package are up to date"
 fi
@@ -74,6 +82,14 @@ export N8N_VERSION_NOTIFICATIONS_ENABLED=false
 export N8N_PERSONALIZATION_ENABLED=false
 export N8N_HIRING_BANNER_ENABLED=false
 export N8N_LOG_LEVEL="${N8N_LOG_LEVEL:-warn}"
+# What a production n8n receiving Segway's pushes should set too (README: Try it): no expression
+# isolate taken for a webhook request that needs none (≈ 50 ms of CPU per push otherwise), and
+# executions pruned so the database stays small.
+export N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true
+export EXECUTIONS_DATA_PRUNE=true
+export EXECUTIONS_DATA_MAX_AGE=168
+export EXECUTIONS_DATA_PRUNE_MAX_COUNT=10000
+export EXECUTIONS_DATA_SAVE_ON_PROGRESS=false
 
 # ── 2. Credential and example workflows (again only when they changed) ─────────────────────
 sim_url="http://127.0.0.1:$sim_port"
@@ -134,6 +150,7 @@ battery_base="http://localhost:$n8n_port/webhook/$battery_webhook_id"
 	--alert-rate 0.5 --fault-rate 0.2 >"$sim_log" 2>&1 &
 pids+=("$!")
 sim_pid=$!
+printf 'n8n=%s\nsimulator=%s\n' "$n8n_pid" "$sim_pid" >"$demo_dir/pids"
 say "starting n8n (log: ${n8n_log#"$root"/}) and the simulator (log: ${sim_log#"$root"/})"
 
 until curl -sf "$sim_url/_admin/config" >/dev/null; do
@@ -152,44 +169,77 @@ for _ in $(seq 1 100); do
 done
 [ "$code" = 401 ] || say "warning: the demo trigger's webhook answers $code instead of 401; see $n8n_log"
 curl -sf -X PATCH "$sim_url/_admin/config" -H 'content-type: application/json' -d '{"pushEnabled":true}' >/dev/null
-imeis=($(curl -sf "$sim_url/_admin/vehicles" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(v=>v.iotCode).join(" ")))'))
-imei="${imeis[0]}"
-# A fleet in mixed states, so that the examples have something to do: three unlocked after their
-# ride (the nightly lock locks them), one on the charger, one offline, one already low (the
-# low-battery workflow runs for it at once).
-patch() { curl -sf -X PATCH "$sim_url/_admin/vehicles/$1" -H 'content-type: application/json' -d "$2" >/dev/null; }
-for i in 1 2 3; do patch "${imeis[$i]}" '{"locked":false}'; done
-patch "${imeis[4]}" '{"charging":true,"powerPercent":35}'
-patch "${imeis[5]}" '{"online":false}'
-patch "${imeis[6]}" '{"powerPercent":15}'
+
+# The demo fleet (the simulator's default seed): each step of the story has vehicles of its own,
+# so that no step changes what a later one needs. The lists in examples/nightly-lock.json and
+# examples/winter-transport-mode.json name the same vehicles.
+left_unlocked=(861477038717753 861477038711377 861477038715104) # nightly lock locks them
+already_locked=861477038719116                                  # in the nightly list, passes through
+offline=861477038712749                                         # in the nightly list: its item carries the error
+charging=861477038710069
+already_low=861477038716447
+stored=(861477038715702 861477038713152 861477038713516)        # winter storage: transport mode
+runs_low=861477038712844                                        # step 4: runs low, then is charged
+alerting=861477038719676                                        # step 4: lifted up
+faulty=861477038718929                                          # step 4: motor fault
+fleet="$(curl -sf "$sim_url/_admin/vehicles")"
+for v in "${left_unlocked[@]}" "$already_locked" "$offline" "$charging" "$already_low" "${stored[@]}" "$runs_low" "$alerting" "$faulty"; do
+	case "$fleet" in *"\"$v\""*) ;; *) echo "the simulator's fleet has no vehicle $v (its seed changed?)" >&2; exit 1 ;; esac
+done
+admin() { curl -sf -X "$1" "$sim_url/_admin/vehicles/$2${4:-}" -H 'content-type: application/json' -d "$3" >/dev/null; }
+# Each vehicle of the story reports its state once before it changes, so that the change is a
+# change to the trigger (a vehicle's first status only sets what it compares with).
+for v in "${left_unlocked[@]}" "$charging" "$runs_low"; do admin POST "$v" '{"event":"status"}' /push; done
+for v in "${left_unlocked[@]}"; do admin PATCH "$v" '{"locked":false}'; done
+admin PATCH "$charging" '{"charging":true,"powerPercent":35}'
+admin PATCH "$offline" '{"online":false}'
+admin PATCH "$already_low" '{"powerPercent":15}'
+# What the stream costs n8n: each vehicle pushes status and location on its interval (Segway's:
+# 10 s unlocked, 15 min locked), to both published workflows.
+push_rate="$(curl -sf "$sim_url/_admin/vehicles" | node -e '
+	let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+		const perSecond = JSON.parse(s).filter((v) => v.online && v.active !== false)
+			.reduce((sum, v) => sum + 2 / (v.locked ? 900 : 10), 0) * Number(process.argv[1]);
+		console.log((perSecond * 2).toFixed(1));
+	});' "$time_scale")"
 ready="$(elapsed)"
 
+pause_cmd="curl -X PATCH $sim_url/_admin/config -d '{\"pushEnabled\":false}'"
+resume_cmd="curl -X PATCH $sim_url/_admin/config -d '{\"pushEnabled\":true}'"
 cat <<EOF
 
   n8n ${ready}s after start: http://localhost:$n8n_port
+  The simulator pushes ≈ $push_rate requests/s into n8n (Segway's intervals x$time_scale: status and
+  location every 10 s while unlocked, every 15 min while locked; each to both published workflows).
   ───────────────────────────────────────────────────────────────────────────────
   1. Open http://localhost:$n8n_port. On the first visit n8n asks you to set up the owner
      account: any e-mail, and a password of 8 or more characters with a digit and a capital
-     letter (e.g. Segway-Demo1). It stays in .cache/demo.
-  2. Credentials: "$credential_name" (Segway Fleet API, region Custom, base URL $sim_url,
-     the simulator's demo client A20081). Open it and click "Test".
-  3. Workflows:
-     - "Segway demo: every push from the simulator" is published: the simulator pushes signed
-       status, location, alert and fault events to $webhook_base
-       → open it, then Executions.
-     - "Segway demo: low battery → swap list" is published: it runs once per vehicle whose
-       battery falls below 20 % (${imeis[6]} already has) → Executions.
-     - "Segway: lock every unlocked vehicle at night": open it and click "Execute workflow":
-       three vehicles were left unlocked after their ride; one is offline.
-     - "Segway: winter storage — transport mode for a list of vehicles": "Execute workflow".
-     - Slack / e-mail examples: pick your own Slack or SMTP credential before publishing them
-       (a webhook ID belongs to one published workflow: change the trigger's if you publish a
-       copy of a demo workflow).
+     letter (e.g. Segway-Demo1). It stays in ${demo_dir#"$root"/}. Then click "Overview" in the
+     left sidebar: its Workflows tab lists the examples.
+  2. Overview → Credentials: open "$credential_name" (Segway Fleet API, region "Custom URL",
+     base URL $sim_url, the simulator's demo client A20081). n8n tests it as it opens:
+     "Connection tested successfully".
+  3. Overview → Workflows:
+     a. "Segway demo: alerts, faults and state changes" is published → open it, then Executions:
+        ${left_unlocked[0]}, ${left_unlocked[1]} and ${left_unlocked[2]} were unlocked (left after their ride),
+        $charging went on the charger.
+     b. "Segway demo: low battery → swap list" is published → Executions: one run for
+        $already_low, whose battery is at 15 %.
+     c. "Segway: lock every unlocked vehicle at night": open it, click "Execute workflow". The
+        three unlocked vehicles are locked ("Lock" shows 3 items; workflow a. shows each lock);
+        $offline is offline: its Get Status item carries the error, the other items go on.
+     d. "Segway: winter storage — transport mode for a list of vehicles": "Execute workflow"
+        puts ${stored[0]}, ${stored[1]} and ${stored[2]} into transport mode (3 items).
+     The Slack and e-mail examples need your own Slack or SMTP credential before you publish them
+     (a webhook ID belongs to one published workflow: change the trigger's in a copy of a demo one).
   4. Make something happen (the simulator's admin API, $sim_url/_admin):
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"powerPercent":12}'     # low-battery run
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"alert":{"code":6}}'    # lifted-up alert
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"fault":{"code":11}}'   # motor fault
-       curl -X PATCH $sim_url/_admin/vehicles/$imei -d '{"charging":true}'       # charge it (re-arms at 25 %)
+       curl -X PATCH $sim_url/_admin/vehicles/$runs_low -d '{"powerPercent":12}'   # b. runs for it
+       curl -X PATCH $sim_url/_admin/vehicles/$alerting -d '{"alert":{"code":6}}'  # a. lifted-up alert
+       curl -X PATCH $sim_url/_admin/vehicles/$faulty -d '{"fault":{"code":11}}'  # a. motor fault
+       curl -X PATCH $sim_url/_admin/vehicles/$runs_low -d '{"charging":true}'     # a. charging; b. re-arms at 25 % (≈ 13 min)
+  5. Pause the push stream, and resume it:
+       $pause_cmd
+       $resume_cmd
   Ctrl-C stops n8n and the simulator.
 
 EOF
