@@ -49,6 +49,8 @@ export function freePort(): Promise<number> {
 
 export interface CliResult {
 	code: number;
+	/** The signal that ended the process, if one did (code is then 1). */
+	signal?: string;
 	stdout: string;
 	stderr: string;
 }
@@ -62,6 +64,7 @@ export interface CredentialImport {
 
 /** What `n8n execute --rawOutput` prints: the run's data. */
 export interface RunResult {
+	finished?: boolean;
 	data: {
 		resultData: {
 			runData: Record<string, Array<{ executionStatus?: string; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
@@ -165,7 +168,12 @@ export class N8nInstance {
 	async execute(workflowId: string): Promise<{ code: number; run: RunResult | undefined; output: string }> {
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
 		const run = lastJsonBlock(result.stdout, isRunResult);
-		return { code: result.code, run, output: `${result.stdout}\n${result.stderr}` };
+		// n8n 2.41.1 on Node 24 often dies by SIGSEGV as it exits on a loaded machine, after printing
+		// the whole run (shared n8n notes): then the printed run says how it went.
+		const diedAfterRun = result.signal !== undefined && run?.finished === true;
+		const code = diedAfterRun ? (run.data.resultData.error === undefined ? 0 : 1) : result.code;
+		const output = `${result.stdout}\n${result.stderr}${result.signal ? `\n(n8n execute ended by ${result.signal})` : ''}`;
+		return { code, run, output };
 	}
 
 	/**
@@ -273,7 +281,7 @@ function run(
 			{ env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120000, maxBuffer: 64 * 1024 * 1024 },
 			(error, stdout, stderr) => {
 				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-				resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
+				resolveRun({ code, signal: error?.signal ?? undefined, stdout: String(stdout), stderr: String(stderr) });
 			},
 		);
 	});
