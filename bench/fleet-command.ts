@@ -5,7 +5,9 @@
  * timed over `n8n execute` and compared by its marginal time over a one-item run of the same
  * workflow, as `n8n execute` itself costs seconds of start-up.
  *
- *   npm run bench:fleet-command [-- --latencies 0,50,200 --repeat 2 --big 10000]
+ *   npm run bench:fleet-command [-- --latencies 0,50,200 --repeat 2 --big 10000 --fleet 1000]
+ *
+ * `--fleet` is the item count of every configuration but the big one (smoke runs: a few items).
  *
  * Prints a table and writes bench/results/fleet-command.json.
  */
@@ -28,12 +30,13 @@ const { values: args } = parseArgs({
 		latencies: { type: 'string', default: '0,50,200' },
 		repeat: { type: 'string', default: '2' },
 		big: { type: 'string', default: '10000' },
+		fleet: { type: 'string', default: '1000' },
 	},
 });
 const LATENCIES = args.latencies.split(',').map(Number);
 const REPEAT = Number(args.repeat);
 const BIG = Number(args.big);
-const FLEET = 1000;
+const FLEET = Number(args.fleet);
 /** The latency the issue's target is stated at. */
 const TARGET_LATENCY_MS = 50;
 const CREDENTIAL = { id: 'benchSegwayCred1', name: 'Segway simulator' };

@@ -10,7 +10,9 @@
  * answered. A second pair of phases repeats it with n8n's N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE,
  * which the README recommends for large fleets.
  *
- *   npm run bench:push-hostile [-- --seconds 15 --concurrency 10 --junk-rate 5]
+ *   npm run bench:push-hostile [-- --seconds 15 --concurrency 10 --junk-rate 5 --warmup 3 --settings defaults,lazy]
+ *
+ * `--settings` picks the pairs of phases to run: `defaults`, `lazy` or both (smoke runs: one).
  *
  * Prints a table and writes bench/results/push-hostile.json.
  */
@@ -35,12 +37,25 @@ const { values: args } = parseArgs({
 		concurrency: { type: 'string', default: '10' },
 		'junk-rate': { type: 'string', default: '5' },
 		mirror: { type: 'string', default: '6000' },
+		warmup: { type: 'string', default: '3' },
+		settings: { type: 'string', default: 'defaults,lazy' },
 	},
 });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
 const JUNK_RATE = Number(args['junk-rate']);
 const MIRROR = Number(args.mirror);
+const WARMUP_S = Number(args.warmup);
+/** The n8n settings of each pair of phases, by its `--settings` name. */
+const PAIRS: Record<string, { label: string; env: Record<string, string> }> = {
+	defaults: { label: 'n8n defaults', env: {} },
+	lazy: { label: 'lazy isolate', env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } },
+};
+const SETTINGS = args.settings.split(',').map((name) => {
+	const pair = PAIRS[name.trim()];
+	if (!pair) throw new Error(`--settings: ${name} is not one of ${Object.keys(PAIRS).join(', ')}`);
+	return pair;
+});
 const WEBHOOK_ID = 'd0000000-0000-4000-8000-00000000000d';
 const PATH = `/webhook/${WEBHOOK_ID}/v2/vehicle/status`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -126,7 +141,7 @@ async function runPair(label: string, env: Record<string, string>): Promise<Row[
 		const accept = (status: number, body: string) => status === 200 && body === '{"code":0,"message":"success"}';
 		const genuineLoad = () => closedLoop({ origin: n8n.url, concurrency: CONCURRENCY, durationS: SECONDS, accept, next: (i) => ({ path: PATH, headers: FORM, body: genuine(i) }) });
 		log(`${label}: warm-up`);
-		await closedLoop({ origin: n8n.url, concurrency: CONCURRENCY, durationS: 3, accept, next: (i) => ({ path: PATH, headers: FORM, body: genuine(i) }) });
+		await closedLoop({ origin: n8n.url, concurrency: CONCURRENCY, durationS: WARMUP_S, accept, next: (i) => ({ path: PATH, headers: FORM, body: genuine(i) }) });
 		log(`${label}: genuine pushes alone, ${SECONDS} s`);
 		const alone = await genuineLoad();
 		log(`${label}: genuine pushes with junk at ${JUNK_RATE}/s beside them, ${SECONDS} s`);
@@ -153,7 +168,8 @@ async function runPair(label: string, env: Record<string, string>): Promise<Row[
 
 async function main(): Promise<void> {
 	log(`trigger memory seeded with ${MIRROR} vehicles; ${CONCURRENCY} genuine senders`);
-	const rows = [...(await runPair('n8n defaults', {})), ...(await runPair('lazy isolate', { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' }))];
+	const rows: Row[] = [];
+	for (const { label, env } of SETTINGS) rows.push(...(await runPair(label, env)));
 	printTable(
 		['n8n settings', 'phase', 'genuine ack/s', 'p50 ms', 'p99 ms', 'genuine not acked', 'junk sent', 'junk refused (413/401)', 'junk other'],
 		rows.map((r) => [

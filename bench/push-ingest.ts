@@ -135,7 +135,7 @@ function makeConfigs(pushesPerVehicle: number): Config[] {
 		{
 			key: 'webhook',
 			label: '(a) Webhook node',
-			workflowId: 'benchPushWebhookNode',
+			workflowId: 'benchPushWebhook',
 			webhookId: ids.webhook,
 			path: `/webhook/${ids.webhook}/v2/vehicle/status`,
 			accept: (status) => status === 200,
@@ -144,7 +144,7 @@ function makeConfigs(pushesPerVehicle: number): Config[] {
 		{
 			key: 'triggerAll',
 			label: '(b) Trigger, every push',
-			workflowId: 'benchPushTriggerAll',
+			workflowId: 'benchPushTrigAll',
 			webhookId: ids.triggerAll,
 			path: `/webhook/${ids.triggerAll}/v2/vehicle/status`,
 			accept: isSuccess,
@@ -153,7 +153,7 @@ function makeConfigs(pushesPerVehicle: number): Config[] {
 		{
 			key: 'triggerBattery',
 			label: '(c) Trigger, battery < 20 %',
-			workflowId: 'benchPushTriggerBattery',
+			workflowId: 'benchPushTrigBat',
 			webhookId: ids.triggerBattery,
 			path: `/webhook/${ids.triggerBattery}/v2/vehicle/status`,
 			accept: isSuccess,
