@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IOT_CODE_ALLOWED } from '../../api/requests';
+import { IOT_CODE_ALLOWED_EXAMPLE } from '../../api/catalog/fields';
 import { runOptionsProperty } from '../SegwayFleet/runOptions';
 import { triggerProperties } from '../SegwayFleetTrigger/description';
 import { MAX_POLLED_VEHICLES } from './vehicleList';
@@ -66,7 +66,7 @@ export const pollTriggerProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '861477038719116, 861477038719117',
-		description: `The vehicles to query at every poll: ${IOT_CODE_ALLOWED} each, one per line or separated by commas, or a list from an expression; at most ${MAX_POLLED_VEHICLES.toLocaleString('en-US')}`,
+		description: `The vehicles to query at every poll: ${IOT_CODE_ALLOWED_EXAMPLE} each, one per line or separated by commas, or a list from an expression; at most ${MAX_POLLED_VEHICLES.toLocaleString('en-US')}`,
 	},
 	...STATUS_FILTER.map(statusFilterProperty),
 	{

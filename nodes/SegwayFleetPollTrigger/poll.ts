@@ -13,6 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { findOperation } from '../../api/catalog/operations';
+import { segwayTimeMs } from '../../api/catalog/pushes';
 import { normalizeRemainingRange } from '../../api/normalize';
 import { buildRequest } from '../../api/requests';
 import { AdaptiveGate } from '../../api/transport/gate';
@@ -143,7 +144,7 @@ function decideVehicle(filter: StatusSettings, memory: PollMemory, answer: { iot
 	const record = memory.record(answer.iotCode);
 	// The vehicle's own time of the status when it gives one (an offline vehicle's status is its last).
 	const seconds = parseNumber(answer.status.statusUtcTime);
-	const atMs = seconds === undefined ? now : seconds > 1e11 ? seconds : seconds * 1000;
+	const atMs = seconds === undefined ? now : segwayTimeMs(seconds);
 	const outcome = decideStatus(filter, record, asPushFields(answer.status), atMs, now);
 	if (!outcome.emit) return undefined;
 	return { event: 'status', ...answer.status, ...outcome.details };

@@ -3,7 +3,7 @@
  * signature proves who sent a push, not when, so a captured push could otherwise be replayed
  * at any time later.
  */
-import { PUSH_TIME_FIELD, pushTimeMs, type PushEvent } from '../../api/catalog/pushes';
+import { PUSH_TIME_FIELD, segwayTimeMs, type PushEvent } from '../../api/catalog/pushes';
 import { parseNumber } from '../../api/values';
 
 export interface FreshnessLimits {
@@ -17,7 +17,7 @@ export type Freshness = { fresh: true; atMs: number } | { fresh: false; atMs: nu
 
 /** The push's time in epoch ms (shape checks made sure it is a number), and whether it is recent. */
 export function freshness(event: PushEvent, params: Readonly<Record<string, string>>, limits: FreshnessLimits, nowMs: number): Freshness {
-	const atMs = pushTimeMs(parseNumber(params[PUSH_TIME_FIELD[event]]) ?? 0);
+	const atMs = segwayTimeMs(parseNumber(params[PUSH_TIME_FIELD[event]]) ?? 0);
 	const ageMs = nowMs - atMs;
 	if (limits.maxAgeMs > 0 && ageMs > limits.maxAgeMs) {
 		return { fresh: false, atMs, reason: `${Math.round(ageMs / 1000)} s old (maximum ${limits.maxAgeMs / 1000} s)` };
