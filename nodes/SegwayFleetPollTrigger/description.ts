@@ -6,7 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { IOT_CODE_ALLOWED_EXAMPLE } from '../../api/catalog/fields';
-import { runOptionsProperty } from '../SegwayFleet/runOptions';
+import { runOptionsProperty } from '../shared/runOptions';
 import { triggerProperties } from '../SegwayFleetTrigger/description';
 import { MAX_POLLED_VEHICLES } from './vehicleList';
 

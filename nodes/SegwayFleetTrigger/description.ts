@@ -5,7 +5,7 @@
 import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { ALERT_CODES, FAULT_CODES } from '../../api/catalog/codes';
-import { byName, titleCase } from '../text';
+import { byName, titleCase } from '../shared/text';
 
 /**
  * The trigger's number parameters: the UI's limits and the checks of what an expression gives
