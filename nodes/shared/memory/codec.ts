@@ -33,13 +33,8 @@ const HEADER = ['iotCode', 'seenAtMs', ...FIELDS.flatMap(([, field]) => field.co
 /** What an earlier version named the change time, in whole seconds. */
 const SEEN_AT_SECONDS = 'seenAt';
 
-/** A vehicle nothing is known of: each field as its empty cells read. */
-const EMPTY = Object.fromEntries(
-	FIELDS.map(([key, field]) => [key, field.read(field.columns.map(() => ''))]).filter(([, value]) => value !== undefined),
-) as VehicleState;
-
 export function emptyRecord(): VehicleRecord {
-	return { ...EMPTY, seenAt: 0 };
+	return makeRecord(0, (field) => FIELDS[field][1].columns.map(() => ''));
 }
 
 /** The record after a push: the rules' new fields and, when something worth storing changed, the time. */
@@ -47,19 +42,31 @@ export function withChanges<R extends VehicleRecord>(record: R, next: Partial<Ve
 	return urgency === 'none' ? { ...record, ...next } : { ...record, ...next, seenAt: now };
 }
 
+/** A vehicle's line: its cells joined by commas, ending at its last non-empty cell. */
 function line(iotCode: string, record: VehicleRecord): string {
-	const cells = [iotCode, record.seenAt > 0 ? String(Math.floor(record.seenAt)) : ''];
+	let text = iotCode;
+	let commas = ',';
+	const cell = (value: string) => {
+		if (value === '') commas += ',';
+		else {
+			text += commas + value;
+			commas = ',';
+		}
+	};
+	cell(record.seenAt > 0 ? String(Math.floor(record.seenAt)) : '');
 	for (const [key, field] of FIELDS) {
 		const value = record[key];
-		if (value === undefined) for (let i = 0; i < field.columns.length; i++) cells.push('');
-		else cells.push(...field.write(value));
+		if (value === undefined) commas += ','.repeat(field.columns.length);
+		else for (const written of field.write(value)) cell(written);
 	}
-	while (cells[cells.length - 1] === '') cells.pop();
-	return cells.join(',');
+	return text;
 }
 
 /** Whether losing the record would make a vehicle fire twice (it fired and was not re-armed). */
-const mustKeep = (record: VehicleRecord): boolean => MUST_KEEP.some(([key, field]) => record[key] !== undefined && field.mustKeep!(record[key]));
+function mustKeep(record: VehicleRecord): boolean {
+	for (const [key, field] of MUST_KEEP) if (record[key] !== undefined && field.mustKeep!(record[key])) return true;
+	return false;
+}
 
 /**
  * The records as text of at most about `maxChars`: first those that must be kept, then the
@@ -87,6 +94,25 @@ export function encodeVehicles(records: Iterable<[string, VehicleRecord]>, maxCh
 	return lines.join('\n');
 }
 
+/**
+ * A record starts as an instance, not a literal: V8 then keeps the fields added to it in the
+ * object itself, which spares ≈ 17 bytes per remembered vehicle.
+ */
+class Stored {
+	constructor(public seenAt: number) {}
+}
+
+/** A record from the cells of each field's columns (`cellsOf(index in FIELDS)`, '' where absent). */
+function makeRecord(seenAt: number, cellsOf: (field: number) => readonly string[]): VehicleRecord {
+	const made = new Stored(seenAt) as unknown as Record<string, unknown>;
+	for (let i = 0; i < FIELDS.length; i++) {
+		const [key, field] = FIELDS[i];
+		const value = field.read(cellsOf(i));
+		if (value !== undefined) made[key] = value;
+	}
+	return made as unknown as VehicleRecord;
+}
+
 export function decodeVehicles(text: unknown): Map<string, VehicleRecord> {
 	const out = new Map<string, VehicleRecord>();
 	if (typeof text !== 'string' || text === '') return out;
@@ -96,17 +122,23 @@ export function decodeVehicles(text: unknown): Map<string, VehicleRecord> {
 	if (iot < 0) return out;
 	const seenMs = header.indexOf('seenAtMs');
 	const seenSeconds = header.indexOf(SEEN_AT_SECONDS);
-	const fields = FIELDS.map(([key, field]) => ({ key, field, at: field.columns.map((column) => header.indexOf(column)) }));
+	const at = FIELDS.map(([, field]) => field.columns.map((column) => header.indexOf(column)));
+	// One array of cells per field, filled anew for each line (readers keep none of them).
+	const scratch = at.map((columns) => columns.map(() => ''));
 	for (let i = 1; i < lines.length; i++) {
 		const cells = lines[i].split(',');
 		const iotCode = cells[iot];
 		if (!IOT_CODE_PATTERN.test(iotCode ?? '')) continue;
-		const record: Record<string, unknown> = { seenAt: seenMs >= 0 ? count(cells[seenMs]) : millis(cells[seenSeconds]) };
-		for (const { key, field, at } of fields) {
-			const value = field.read(at.map((column) => (column >= 0 ? (cells[column] ?? '') : '')));
-			if (value !== undefined) record[key] = value;
-		}
-		out.set(iotCode, record as unknown as VehicleRecord);
+		const seenAt = seenMs >= 0 ? count(cells[seenMs]) : millis(cells[seenSeconds]);
+		out.set(
+			iotCode,
+			makeRecord(seenAt, (field) => {
+				const columns = at[field];
+				const fieldCells = scratch[field];
+				for (let c = 0; c < columns.length; c++) fieldCells[c] = columns[c] >= 0 ? (cells[columns[c]] ?? '') : '';
+				return fieldCells;
+			}),
+		);
 	}
 	return out;
 }
