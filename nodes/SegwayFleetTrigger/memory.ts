@@ -76,7 +76,8 @@ export class NodeMemory {
 			const mine = this.records.get(iotCode);
 			const before: HeldRecord = recalled.vehicle === undefined ? emptyRecord() : recalled.vehicle === mine ? mine : { ...(recalled.vehicle as HeldRecord), shared: true };
 			const after = withChanges(before, changes.vehicle, changes.urgency, now);
-			if (changes.urgency !== 'none') delete after.shared;
+			// Changed here: this process stores it from now on. (Not `delete`: V8 would slow the object down.)
+			if (changes.urgency !== 'none' && after.shared === true) after.shared = undefined;
 			this.records.put(iotCode, after);
 		}
 		if (changes.run !== undefined) this.recent.remember(recalled.key, changes.run.expiresAt, now);

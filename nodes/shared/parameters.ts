@@ -11,6 +11,8 @@ import { parseBoolean, parseNumber } from '../../api/values';
 
 type Context = IWebhookFunctions | IHookFunctions | IPollFunctions;
 
+const DECLARED = new WeakMap<readonly INodeProperties[], Map<string, INodeProperties>>();
+
 /** A number parameter with its limits: the editor's and the check's. */
 export function numberProperty(name: string, displayName: string, dflt: number, min: number, max: number, description: string): INodeProperties {
 	return { displayName, name, type: 'number', default: dflt, typeOptions: { minValue: min, maxValue: max }, description };
@@ -73,15 +75,19 @@ export class NodeParameters {
 		return { property, raw: this.ctx.getNodeParameter(path, property.default) as unknown };
 	}
 
-	/** `options.maxPushAge`: an option of the `options` collection. */
+	/** `options.maxPushAge`: an option of the `options` collection. Looked up once per node type. */
 	private declared(path: string): INodeProperties {
+		let byPath = DECLARED.get(this.properties);
+		if (byPath === undefined) DECLARED.set(this.properties, (byPath = new Map()));
+		let found = byPath.get(path);
+		if (found !== undefined) return found;
 		let list: readonly unknown[] = this.properties;
-		let found: INodeProperties | undefined;
 		for (const name of path.split('.')) {
 			found = list.find((p): p is INodeProperties => (p as INodeProperties).name === name);
 			list = found?.options ?? [];
 		}
 		if (found === undefined) throw new Error(`the node declares no parameter ${path}`);
+		byPath.set(path, found);
 		return found;
 	}
 

@@ -42,24 +42,21 @@ export function withChanges<R extends VehicleRecord>(record: R, next: Partial<Ve
 	return urgency === 'none' ? { ...record, ...next } : { ...record, ...next, seenAt: now };
 }
 
+const COMMA = 44;
+/** The cells of a field the record does not have. */
+const ABSENT = FIELDS.map(([, field]) => ','.repeat(field.columns.length));
+
 /** A vehicle's line: its cells joined by commas, ending at its last non-empty cell. */
 function line(iotCode: string, record: VehicleRecord): string {
-	let text = iotCode;
-	let commas = ',';
-	const cell = (value: string) => {
-		if (value === '') commas += ',';
-		else {
-			text += commas + value;
-			commas = ',';
-		}
-	};
-	cell(record.seenAt > 0 ? String(Math.floor(record.seenAt)) : '');
-	for (const [key, field] of FIELDS) {
+	let text = `${iotCode},${record.seenAt > 0 ? Math.floor(record.seenAt) : ''}`;
+	for (let i = 0; i < FIELDS.length; i++) {
+		const [key, field] = FIELDS[i];
 		const value = record[key];
-		if (value === undefined) commas += ','.repeat(field.columns.length);
-		else for (const written of field.write(value)) cell(written);
+		text += value === undefined ? ABSENT[i] : `,${field.write(value)}`;
 	}
-	return text;
+	let end = text.length;
+	while (text.charCodeAt(end - 1) === COMMA) end -= 1;
+	return end === text.length ? text : text.slice(0, end);
 }
 
 /** Whether losing the record would make a vehicle fire twice (it fired and was not re-armed). */

@@ -30,7 +30,7 @@ export function batteryLow(settings: BatteryLowSettings, state: Readonly<Battery
 
 export const lowBatteryField: StoredField<boolean> = {
 	columns: ['lowBattery'],
-	write: (low) => [low ? '1' : ''],
+	write: (low) => (low ? '1' : ''),
 	read: ([cell]) => cell === '1',
 	// Forgotten, a vehicle still low would fire again.
 	mustKeep: (low) => low,

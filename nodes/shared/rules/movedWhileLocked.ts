@@ -86,11 +86,8 @@ const LOCK_CODES = { unlocked: '0', locked: '1', fired: '2' } as const;
 /** The lock state (`1` locked, `2` locked and fired for its movement, `0` unlocked), its time, and where it was locked. */
 const lockField: StoredField<LockWatch> = {
 	columns: ['lock', 'lockAt', 'lockLat', 'lockLon', 'lockFixAt'],
-	write: (lock) => [
-		!lock.locked ? LOCK_CODES.unlocked : lock.fired ? LOCK_CODES.fired : LOCK_CODES.locked,
-		seconds(lock.at),
-		...(lock.anchor === undefined ? ['', '', ''] : positionCells(lock.anchor)),
-	],
+	write: (lock) =>
+		`${!lock.locked ? LOCK_CODES.unlocked : lock.fired ? LOCK_CODES.fired : LOCK_CODES.locked},${seconds(lock.at)},${lock.anchor === undefined ? ',,' : positionCells(lock.anchor)}`,
 	read([code, lockAt, ...anchor]) {
 		const at = millis(lockAt);
 		if ((code !== LOCK_CODES.unlocked && code !== LOCK_CODES.locked && code !== LOCK_CODES.fired) || at === 0) return undefined;

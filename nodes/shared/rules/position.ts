@@ -71,7 +71,7 @@ export function newFix(known: Fix | undefined, push: Push): Fix | undefined {
 	return isOlder(known, push) ? undefined : fixOf(push);
 }
 
-export const positionCells = (p: Position): string[] => [degrees(p.latitude), degrees(p.longitude), seconds(p.at)];
+export const positionCells = (p: Position): string => `${degrees(p.latitude)},${degrees(p.longitude)},${seconds(p.at)}`;
 
 export function readPosition([latitude, longitude, at]: readonly string[]): Position | undefined {
 	const lat = number(latitude);
@@ -83,7 +83,7 @@ export function readPosition([latitude, longitude, at]: readonly string[]): Posi
 
 const fixField: StoredField<Fix> = {
 	columns: ['fixLat', 'fixLon', 'fixAt', 'fixSats', 'fixHdop', 'fixInvalidAt'],
-	write: (fix) => [...positionCells(fix), optional(fix.satellites), optional(fix.hdop), fix.invalidAt === undefined ? '' : seconds(fix.invalidAt)],
+	write: (fix) => `${positionCells(fix)},${optional(fix.satellites)},${optional(fix.hdop)},${fix.invalidAt === undefined ? '' : seconds(fix.invalidAt)}`,
 	read(cells) {
 		const fix: Fix | undefined = readPosition(cells);
 		if (fix === undefined) return undefined;

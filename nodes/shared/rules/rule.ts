@@ -43,8 +43,8 @@ export const NO_CHANGE: Decision<never> = { fires: false, urgency: 'none' };
 /** How one remembered field is kept in the stored text: its columns, written and read back. */
 export interface StoredField<T> {
 	columns: readonly string[];
-	/** One cell per column; '' for nothing. Called for a defined value only. */
-	write(value: T): readonly string[];
+	/** Its cells joined by commas, one per column ('' for an empty one). Called for a defined value only. */
+	write(value: T): string;
 	/** From the cells of its columns ('' where absent); undefined when they hold no valid value. */
 	read(cells: readonly string[]): T | undefined;
 	/** Losing this value would make the vehicle fire twice: such vehicles are stored first. */

@@ -58,6 +58,6 @@ const STATES = /^[-01]{3}$/;
 
 export const statesField: StoredField<string> = {
 	columns: ['states'],
-	write: (states) => [states],
+	write: (states) => states,
 	read: ([cell]) => (STATES.test(cell) ? cell : undefined),
 };

@@ -124,7 +124,7 @@ export const statusFilter: Rule<StatusSettings, StatusState> = {
 	remembers: {
 		lowBattery: lowBatteryField,
 		states: statesField,
-		statusAt: { columns: ['statusAt'], write: (at) => [seconds(at)], read: ([cell]) => millis(cell) },
+		statusAt: { columns: ['statusAt'], write: (at) => seconds(at), read: ([cell]) => millis(cell) },
 	},
 	decide: decideStatus,
 };
