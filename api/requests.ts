@@ -2,7 +2,7 @@
  * Turns what a user entered into the request the catalog describes, checking every value against
  * the catalog before anything is sent.
  */
-import { IOT_CODE_PATTERN } from './catalog/fields';
+import { IOT_CODE_ALLOWED_EXAMPLE, IOT_CODE_PATTERN } from './catalog/fields';
 import type { Field, ScalarField } from './catalog/spec';
 import type { OperationSpec } from './catalog/operations';
 import { parseBoolean, parseNumber } from './values';
@@ -31,8 +31,6 @@ export class FieldError extends Error {
 		this.name = 'FieldError';
 	}
 }
-
-export const IOT_CODE_ALLOWED = 'the 15-digit IoT IMEI, e.g. 861477038719116';
 
 export function describeAllowed(field: ScalarField): string {
 	switch (field.type) {
@@ -76,7 +74,7 @@ export function checkScalar(field: ScalarField, value: unknown, path: string): s
 export function checkIotCode(value: unknown): string {
 	const text = typeof value === 'number' ? String(value) : value;
 	if (typeof text !== 'string' || !IOT_CODE_PATTERN.test(text.trim())) {
-		throw new FieldError('iotCode', value, IOT_CODE_ALLOWED);
+		throw new FieldError('iotCode', value, IOT_CODE_ALLOWED_EXAMPLE);
 	}
 	return text.trim();
 }

@@ -17,7 +17,7 @@ import { loadavg } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
 
-import { RUN_OPTIONS } from '../nodes/SegwayFleet/runOptions';
+import { RUN_OPTIONS } from '../nodes/shared/runOptions';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../simulator';
 import { lastJsonBlock } from '../harness/cli-output';
 import { N8N_BIN, N8nInstance, ROOT } from '../harness/n8n';

@@ -4,13 +4,19 @@
  */
 import type { ChoiceField, Choice, IntegerField } from './spec';
 
+/** What an IoT code is, checked everywhere one arrives: requests, pushes, stored memories, lists. */
 export const IOT_CODE_PATTERN = /^\d{15}$/;
+const IOT_CODE_EXAMPLE = '861477038719116';
+
+/** The pattern in words, for refusals; with an example where a person typed the value. */
+export const IOT_CODE_ALLOWED = 'the 15-digit IoT IMEI';
+export const IOT_CODE_ALLOWED_EXAMPLE = `${IOT_CODE_ALLOWED}, e.g. ${IOT_CODE_EXAMPLE}`;
 
 /**
- * What an IoT code is, for a person in the editor and for a model filling the parameter as a
- * tool (examples/chat-with-your-fleet.json puts the same text in its `$fromAI()` calls).
+ * The same for a person in the editor and for a model filling the parameter as a tool
+ * (examples/chat-with-your-fleet.json puts this text in its `$fromAI()` calls).
  */
-export const IOT_CODE_DESCRIPTION = "The 15-digit IMEI of the vehicle's IoT box, e.g. 861477038719116";
+export const IOT_CODE_DESCRIPTION = `The 15-digit IMEI of the vehicle's IoT box, e.g. ${IOT_CODE_EXAMPLE}`;
 
 export const onOff = (offLabel = 'Off', onLabel = 'On'): Choice[] => [
 	{ value: 0, name: offLabel },

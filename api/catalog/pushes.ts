@@ -3,6 +3,7 @@
  * values the reference allows, and which field carries the push's own time. Shared by the trigger
  * (checking and typing what arrives) and the simulator (sending); signature.ts signs them.
  */
+import { IOT_CODE_ALLOWED, IOT_CODE_PATTERN } from './fields';
 
 export const PUSH_EVENTS = ['alert', 'fault', 'location', 'status'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
@@ -35,7 +36,7 @@ export interface PushField {
 	allowed: string;
 }
 
-const iotCode: PushField = { type: 'string', required: true, pattern: /^\d{15}$/, allowed: 'the 15-digit IoT IMEI' };
+const iotCode: PushField = { type: 'string', required: true, pattern: IOT_CODE_PATTERN, allowed: IOT_CODE_ALLOWED };
 const platformCode: PushField = { type: 'string', required: true, pattern: /^\S+$/, allowed: 'the platform code (client_id)' };
 const time: PushField = { type: 'number', required: true, min: 0, allowed: 'a UTC timestamp in seconds (or milliseconds)' };
 const appearing: PushField = { type: 'number', values: [0, 1], allowed: '0 (appearing) or 1 (disappeared)' };
@@ -102,9 +103,10 @@ export const PUSH_TIME_FIELD: Readonly<Record<PushEvent, string>> = {
 };
 
 /**
- * Epoch milliseconds of a push time. The reference's examples are seconds (1591067719); a value
- * of 10^12 or more can only be milliseconds (seconds would be the year 33658), so both are read.
+ * Epoch milliseconds of a Segway time (a push's, or a queried status's `statusUtcTime`). The
+ * reference's examples are seconds (1591067719); a value of 10^12 or more can only be
+ * milliseconds (seconds would be the year 33658), so both are read.
  */
-export function pushTimeMs(value: number): number {
+export function segwayTimeMs(value: number): number {
 	return value >= 1e12 ? value : value * 1000;
 }

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
-import { APP_DESCRIPTION } from '../text';
+import { APP_DESCRIPTION } from '../shared/text';
 import { properties, subtitle } from './description';
 import { executeOperations } from './execute';
 

@@ -8,8 +8,8 @@ import { IOT_CODE_DESCRIPTION } from '../../api/catalog/fields';
 import type { Field, ScalarField } from '../../api/catalog/spec';
 import { OPERATIONS, type OperationSpec, type Resource } from '../../api/catalog/operations';
 import { describeAllowed } from '../../api/requests';
-import { byName, sentences } from '../text';
-import { runOptionsProperty } from './runOptions';
+import { byName, sentences } from '../shared/text';
+import { runOptionsProperty } from '../shared/runOptions';
 
 const RESOURCES: ReadonlyArray<{ value: Resource; name: string; description: string }> = [
 	{ value: 'query', name: 'Query', description: 'Read the current state of a vehicle' },

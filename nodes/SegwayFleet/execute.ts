@@ -17,9 +17,9 @@ import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
 import type { SegwayEnvelope } from '../../api/transport/errors';
 import { AdaptiveGate } from '../../api/transport/gate';
 import { openSession, sendSegwayRequest, type SegwaySession } from '../../api/transport/send';
-import { forEachWithConcurrency } from './concurrency';
+import { forEachWithConcurrency } from '../shared/concurrency';
 import { itemParameter } from './parameters';
-import { readRunOptions } from './runOptions';
+import { readRunOptions } from '../shared/runOptions';
 
 type ItemError = NodeApiError | NodeOperationError;
 

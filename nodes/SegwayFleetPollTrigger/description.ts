@@ -1,54 +1,32 @@
 /**
- * The poll trigger's parameters. The status filter is the push trigger's own (same parameter
- * names, limits and checks), shown without its "events" condition and worded for polls; the
- * request options are the action node's.
+ * The poll trigger's parameters. The status filter is the one both triggers share (same
+ * parameter names, limits and checks), worded for polls; the request options are the action
+ * node's.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IOT_CODE_ALLOWED } from '../../api/requests';
-import { runOptionsProperty } from '../SegwayFleet/runOptions';
-import { triggerProperties } from '../SegwayFleetTrigger/description';
+import { IOT_CODE_ALLOWED_EXAMPLE } from '../../api/catalog/fields';
+import { runOptionsProperty } from '../shared/runOptions';
+import { statusParameters, type StatusWords } from '../shared/rules/statusFilter';
 import { MAX_POLLED_VEHICLES } from './vehicleList';
 
-const STATUS_FILTER = ['statusMode', 'batteryThreshold', 'batteryRearmMargin', 'watchedStates', 'emitFirstState'];
-
-/** Push wording replaced for polls; everything else (names, defaults, limits) stays the push trigger's. */
-const POLL_WORDING: Record<string, Partial<INodeProperties>> = {
-	statusMode: {
-		displayName: 'Start a Run',
-		options: [
-			{ name: 'For Every Vehicle at Every Poll', value: 'all', description: 'Every polled status starts the workflow' },
-			{
-				name: 'When Battery Falls Below',
-				value: 'batteryLow',
-				description: 'Once per vehicle when its battery drops below the threshold; again only after it has been charged or swapped',
-			},
-			{
-				name: 'When Online, Locked or Charging Changes',
-				value: 'stateChange',
-				description: 'When a watched state of a vehicle differs from the previous poll',
-			},
-		],
-		default: 'batteryLow',
+const POLL_WORDS: StatusWords = {
+	mode: 'Start a Run',
+	defaultMode: 'batteryLow',
+	modes: {
+		all: { name: 'For Every Vehicle at Every Poll', description: 'Every polled status starts the workflow' },
+		batteryLow: {
+			name: 'When Battery Falls Below',
+			description: 'Once per vehicle when its battery drops below the threshold; again only after it has been charged or swapped',
+		},
+		stateChange: { name: 'When Online, Locked or Charging Changes', description: 'When a watched state of a vehicle differs from the previous poll' },
 	},
-	emitFirstState: {
+	emitFirst: {
 		displayName: 'Fire on First Poll of a Vehicle',
 		description:
 			'Whether the first status of a vehicle this trigger has not polled before starts the workflow. Off: it only records the vehicle, so publishing the workflow does not fire once per vehicle.',
 	},
 };
-
-function statusFilterProperty(name: string): INodeProperties {
-	const property = triggerProperties.find((p) => p.name === name);
-	if (property === undefined) throw new Error(`the push trigger has no parameter ${name}`);
-	const show = { ...(property.displayOptions?.show ?? {}) };
-	delete show.events;
-	return {
-		...property,
-		...POLL_WORDING[name],
-		displayOptions: Object.keys(show).length > 0 ? { show } : undefined,
-	};
-}
 
 export const pollTriggerProperties: INodeProperties[] = [
 	{
@@ -66,9 +44,9 @@ export const pollTriggerProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '861477038719116, 861477038719117',
-		description: `The vehicles to query at every poll: ${IOT_CODE_ALLOWED} each, one per line or separated by commas, or a list from an expression; at most ${MAX_POLLED_VEHICLES.toLocaleString('en-US')}`,
+		description: `The vehicles to query at every poll: ${IOT_CODE_ALLOWED_EXAMPLE} each, one per line or separated by commas, or a list from an expression; at most ${MAX_POLLED_VEHICLES.toLocaleString('en-US')}`,
 	},
-	...STATUS_FILTER.map(statusFilterProperty),
+	...statusParameters(POLL_WORDS),
 	{
 		displayName: 'Vehicles That Do Not Answer',
 		name: 'unanswered',

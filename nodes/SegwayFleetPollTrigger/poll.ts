@@ -1,7 +1,7 @@
 /**
  * One poll: every listed vehicle's status is queried (bounded concurrency, the shared token,
- * deadlines and safe retries: the action node's transport), then put through the push trigger's
- * status filter against what the trigger remembers. Vehicles that do not answer are reported as
+ * deadlines and safe retries: the action node's transport), then put through the status filter
+ * both triggers share, against what the trigger remembers. Vehicles that do not answer are reported as
  * the user chose, never dropped in silence.
  */
 import {
@@ -17,17 +17,19 @@ import { normalizeRemainingRange } from '../../api/normalize';
 import { buildRequest } from '../../api/requests';
 import { AdaptiveGate } from '../../api/transport/gate';
 import { openSession, sendSegwayRequest } from '../../api/transport/send';
+import { segwayTimeMs } from '../../api/catalog/pushes';
 import { parseNumber } from '../../api/values';
-import { forEachWithConcurrency } from '../SegwayFleet/concurrency';
-import { readRunOptions } from '../SegwayFleet/runOptions';
-import { decideStatus, type StatusSettings } from '../SegwayFleetTrigger/filters';
-import { readStatusSettings } from '../SegwayFleetTrigger/settings';
+import { forEachWithConcurrency } from '../shared/concurrency';
+import { withChanges } from '../shared/memory/codec';
+import { NodeParameters } from '../shared/parameters';
+import { decideStatus, readStatusSettings, type StatusSettings } from '../shared/rules/statusFilter';
+import { readRunOptions } from '../shared/runOptions';
+import { pollTriggerProperties } from './description';
 import { PollMemory } from './pollMemory';
 import { parseVehicleList } from './vehicleList';
 
 const STATUS = findOperation('query', 'status');
 const UNANSWERED_CHOICES = ['fail', 'everyPoll', 'onChange'] as const;
-type Unanswered = (typeof UNANSWERED_CHOICES)[number];
 /** n8n 1.x sets a poll no budget; this one keeps a poll from overlapping the next by much. */
 const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
 
@@ -40,8 +42,9 @@ export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData
 		throw new NodeOperationError(node, list.problem, { description: 'Fix IoT Codes in the Segway Fleet Poll Trigger; nothing was sent to Segway.' });
 	}
 	const vehicles = list.codes;
-	const filter = readStatusSettings(ctx, 'Start a Run');
-	const unanswered = readUnanswered(ctx);
+	const read = new NodeParameters(ctx, pollTriggerProperties, 'Fix the parameter in the Segway Fleet Poll Trigger; no vehicle is queried until then.');
+	const filter = readStatusSettings(read);
+	const unanswered = read.oneOf('unanswered', UNANSWERED_CHOICES);
 	const { concurrency, policy } = readRunOptions(ctx);
 
 	const answers = await queryStatuses(ctx, vehicles, concurrency, policy);
@@ -81,12 +84,6 @@ export async function pollFleet(ctx: IPollFunctions): Promise<INodeExecutionData
 		if (sample !== undefined) items.push({ json: { event: 'status', ...sample.status, polledAt, sample: true } });
 	}
 	return items.length > 0 ? [items] : null;
-}
-
-function readUnanswered(ctx: IPollFunctions): Unanswered {
-	const value = ctx.getNodeParameter('unanswered', 'onChange') as unknown;
-	if (typeof value === 'string' && (UNANSWERED_CHOICES as readonly string[]).includes(value)) return value as Unanswered;
-	throw new NodeOperationError(ctx.getNode(), `Vehicles That Do Not Answer is ${JSON.stringify(value)}: expected one of ${UNANSWERED_CHOICES.join(', ')}`);
 }
 
 async function queryStatuses(
@@ -130,7 +127,7 @@ async function queryStatuses(
 	return answers;
 }
 
-/** The push trigger's filter reads a push's fields as text; a polled status is given the same way. */
+/** The status filter reads a push's fields as text; a polled status is given the same way. */
 function asPushFields(status: IDataObject): Record<string, string> {
 	const fields: Record<string, string> = {};
 	for (const [key, value] of Object.entries(status)) {
@@ -139,14 +136,17 @@ function asPushFields(status: IDataObject): Record<string, string> {
 	return fields;
 }
 
-function decideVehicle(filter: StatusSettings, memory: PollMemory, answer: { iotCode: string; status: IDataObject }, now: number): IDataObject | undefined {
+/** `filter` undefined: every status starts a run. */
+function decideVehicle(filter: StatusSettings | undefined, memory: PollMemory, answer: { iotCode: string; status: IDataObject }, now: number): IDataObject | undefined {
 	const record = memory.record(answer.iotCode);
+	if (filter === undefined) return { event: 'status', ...answer.status };
 	// The vehicle's own time of the status when it gives one (an offline vehicle's status is its last).
 	const seconds = parseNumber(answer.status.statusUtcTime);
-	const atMs = seconds === undefined ? now : seconds > 1e11 ? seconds : seconds * 1000;
-	const outcome = decideStatus(filter, record, asPushFields(answer.status), atMs, now);
-	if (!outcome.emit) return undefined;
-	return { event: 'status', ...answer.status, ...outcome.details };
+	const atMs = seconds === undefined ? now : segwayTimeMs(seconds);
+	const decision = decideStatus(filter, record, { event: 'status', fields: asPushFields(answer.status), atMs });
+	memory.update(answer.iotCode, withChanges(record, decision.next ?? {}, decision.urgency, now));
+	if (!decision.fires) return undefined;
+	return { event: 'status', ...answer.status, ...decision.details };
 }
 
 function unansweredItem(answer: { iotCode: string; error: NodeApiError | NodeOperationError }, polledAt: string): IDataObject {

@@ -1,19 +1,18 @@
 /**
  * What the poll trigger remembers between polls, in the node's static data: the same per-vehicle
- * records and text encoding as the push trigger (so the filters decide the same way), plus the
+ * records and text as the push trigger (so the status filter decides the same way), plus the
  * vehicles that did not answer (to report them once, not at every poll).
  *
  * Static data is the only copy. Polls are minutes apart and may run in any process of an n8n
- * cluster, so nothing is kept in the process between them; decoding a few thousand lines per poll
- * costs about a millisecond. n8n saves the node's static data when a poll starts a run: a change
- * that starts a run is therefore never lost, and one that does not (a re-arm, a vehicle's first
- * states) is kept by the running n8n and made again by the first poll after a restart.
+ * cluster, so nothing is kept in the process between them. n8n saves the node's static data when
+ * a poll starts a run: a change that starts a run is therefore never lost, and one that does not
+ * (a re-arm, a vehicle's first states) is kept by the running n8n and made again by the first
+ * poll after a restart.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { MIRROR_CHARS } from '../SegwayFleetTrigger/memory';
-import { decodeVehicles, encodeVehicles } from '../SegwayFleetTrigger/memoryCodec';
-import { emptyRecord, type VehicleRecord } from '../SegwayFleetTrigger/vehicles';
+import { IOT_CODE_PATTERN } from '../../api/catalog/fields';
+import { decodeVehicles, emptyRecord, encodeVehicles, MIRROR_CHARS, type VehicleRecord } from '../shared/memory/codec';
 
 const VEHICLES_KEY = 'segwayPolledVehicles';
 const UNANSWERED_KEY = 'segwayUnanswered';
@@ -25,7 +24,7 @@ export class PollMemory {
 	constructor(stored: IDataObject) {
 		this.records = decodeVehicles(stored[VEHICLES_KEY]);
 		const listed = typeof stored[UNANSWERED_KEY] === 'string' ? (stored[UNANSWERED_KEY] as string).split(',') : [];
-		this.unanswered = new Set(listed.filter((code) => /^\d{15}$/.test(code)));
+		this.unanswered = new Set(listed.filter((code) => IOT_CODE_PATTERN.test(code)));
 	}
 
 	record(iotCode: string): VehicleRecord {
@@ -35,6 +34,10 @@ export class PollMemory {
 			this.records.set(iotCode, record);
 		}
 		return record;
+	}
+
+	update(iotCode: string, record: VehicleRecord): void {
+		this.records.set(iotCode, record);
 	}
 
 	/**

@@ -10,7 +10,7 @@ import {
 
 import { PUSH_PATHS } from '../../api/catalog/pushes';
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
-import { APP_DESCRIPTION } from '../text';
+import { APP_DESCRIPTION } from '../shared/text';
 import { triggerProperties } from './description';
 import { receivePush } from './receive';
 import { readClientSecret } from './secret';
@@ -29,9 +29,8 @@ export class SegwayFleetTrigger implements INodeType {
 		name: 'segwayFleetTrigger',
 		icon: { light: 'file:../../icons/segway.svg', dark: 'file:../../icons/segway.dark.svg' },
 		group: ['trigger'],
-		// 1.1 behaves exactly as 1. n8n 2.41 evaluates a Webhook-v1 binary-data expression for
-		// every push to any start node of typeVersion 1 (≈ 11 ms of CPU in its expression sandbox,
-		// measured by bench/push-ingest --profile); from 1.1 on it skips that.
+		// 1.1 behaves exactly as 1: n8n evaluates a Webhook-v1 binary-data expression for every
+		// push to a start node of typeVersion 1, and skips it from 1.1 on (README: Performance).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',

@@ -7,6 +7,8 @@
  * Bounded in time (entries expire after their window) and in memory (at most `capacity`
  * entries; the oldest go first). Entries are added in time order, so pruning looks at the front.
  */
+import { millis, seconds } from '../shared/memory/cells';
+
 export const MIN_DEDUPE_WINDOW_MS = 60_000;
 export const DEDUPE_CAPACITY = 50_000;
 
@@ -51,4 +53,20 @@ export class RecentPushes {
 /** The signature covers every field and the secret, so it identifies the push exactly. */
 export function pushKey(event: string, signature: string): string {
 	return `${event}:${signature.toLowerCase()}`;
+}
+
+/** The retry memory as stored in the mirror: `key,expiry` lines, expiry in whole seconds. */
+export function encodeRecent(entries: Iterable<[string, number]>): string {
+	const lines: string[] = [];
+	for (const [key, expiresAt] of entries) lines.push(`${key},${seconds(expiresAt)}`);
+	return lines.join('\n');
+}
+
+export function decodeRecent(text: unknown): Array<[string, number]> {
+	if (typeof text !== 'string' || text === '') return [];
+	return text
+		.split('\n')
+		.map((line) => line.split(','))
+		.filter(([key, expiry]) => /^[a-z]+:[0-9a-f]{32}$/.test(key ?? '') && millis(expiry) > 0)
+		.map(([key, expiry]) => [key, millis(expiry)]);
 }

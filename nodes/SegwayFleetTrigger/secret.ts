@@ -1,7 +1,7 @@
 /**
- * The credential's client secret, which verifies every push. In n8n 2.41 each getCredentials()
- * costs a database read, a decryption and an expression-sandbox round trip (≈ 10 ms of CPU, a
- * sixth of a filtered push), so the secret is read at most once a minute per trigger node.
+ * The credential's client secret, which verifies every push. Each getCredentials() costs n8n a
+ * database read, a decryption and an expression-sandbox round trip (README: Performance), so the
+ * secret is read at most once a minute per trigger node.
  *
  * A push that fails verification against the cached secret may be signed with a rotated one, so
  * it prompts a fresh read, but at most once every REREAD_AFTER_FAILURE_MS: otherwise every junk

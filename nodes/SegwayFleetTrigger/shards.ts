@@ -12,8 +12,8 @@
  * Each part is decoded once per version (its write time), so looking a vehicle or a push up in
  * them costs a map lookup per process, and decoding costs what those processes write.
  */
-import { decodeRecent, decodeVehicles } from './memoryCodec';
-import type { VehicleRecord } from './vehicles';
+import { decodeVehicles, type VehicleRecord } from '../shared/memory/codec';
+import { decodeRecent } from './dedupe';
 
 /** One process's part of the mirror, as stored. */
 export interface Shard {

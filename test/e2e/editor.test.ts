@@ -30,7 +30,7 @@ import { cpuSeconds, startCpuHogs } from '../../harness/cpu';
 import { DemoProcess, type DemoText } from '../../harness/demo';
 import { ACTION_TYPE, DEMO_CREDENTIAL, RestClient, ROOT, TRIGGER_TYPE, readExamples } from '../../harness/n8n';
 import { waitFor } from '../../harness/wait';
-import { APP_DESCRIPTION } from '../../nodes/text';
+import { APP_DESCRIPTION } from '../../nodes/shared/text';
 
 /** Each run's screenshots; `npm run screenshots` writes them to docs/screenshots/ for the README. */
 const SCREENSHOTS = process.env.SEGWAY_SCREENSHOT_DIR ?? join(ROOT, '.build/screenshots');

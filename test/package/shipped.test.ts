@@ -1,7 +1,7 @@
 /**
  * What ships is only what runs in n8n: every TypeScript file the build compiles into dist/ is
  * reached by an import chain from the credential or a node that package.json lists, and none of
- * them imports the simulator, the harness or the tests.
+ * them imports the simulator, the harness or the tests. No node's folder imports another's.
  */
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
@@ -59,6 +59,28 @@ test('every compiled file is reached from the credential or a node, and only fro
 	}
 	expect(edges.filter((edge) => /-> (simulator|harness|test|bench)\//.test(edge))).toEqual([]);
 	expect(compiledSources()).toEqual([...reached].sort());
+});
+
+test('no node folder imports another node folder: what nodes share lives in nodes/shared/', () => {
+	const nodeFolder = (file: string) => /^nodes\/([^/]+)\//.exec(file)?.[1];
+	const crossing = compiledSources().flatMap((file) => {
+		const own = nodeFolder(file);
+		if (own === undefined || own === 'shared') return [];
+		return localImports(file)
+			.filter((imported) => {
+				const other = nodeFolder(imported);
+				return other !== undefined && other !== own && other !== 'shared';
+			})
+			.map((imported) => `${file} -> ${imported}`);
+	});
+	expect(crossing).toEqual([]);
+	// nodes/shared/ serves the nodes and never reaches back into one.
+	const upward = compiledSources()
+		.filter((file) => nodeFolder(file) === 'shared')
+		.flatMap((file) => localImports(file).filter((imported) => nodeFolder(imported) !== undefined && nodeFolder(imported) !== 'shared').map((imported) => `${file} -> ${imported}`));
+	expect(upward).toEqual([]);
+	// Every file of nodes/ is in a node's folder or in nodes/shared/.
+	expect(compiledSources().filter((file) => file.startsWith('nodes/') && nodeFolder(file) === undefined)).toEqual([]);
 });
 
 test('the icons the nodes and the credential name are in the one icons folder', () => {

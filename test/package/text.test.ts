@@ -4,7 +4,7 @@ import { titleCase as referenceTitleCase } from 'title-case';
 import { FAULT_CODES } from '../../api/catalog/codes';
 import { OPERATIONS } from '../../api/catalog/operations';
 import { subtitle } from '../../nodes/SegwayFleet/description';
-import { sentences, titleCase } from '../../nodes/text';
+import { sentences, titleCase } from '../../nodes/shared/text';
 
 test('title case is the title-case package\'s, which n8n\'s lint rule compares with', () => {
 	const samples = [

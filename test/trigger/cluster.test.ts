@@ -5,8 +5,8 @@
  * to another process neither fires twice nor misses its crossing, and a resend that lands on
  * another process starts nothing.
  */
-import { CONFIRM_MS, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
-import { decodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
+import { CONFIRM_MS, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/mirror';
+import { decodeVehicles } from '../../nodes/shared/memory/codec';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import { alertPush, formBody, post, postForm, SECRET, signed, statusPush, SUCCESS, rewindStatusClock } from './pushes';
 

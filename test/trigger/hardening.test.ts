@@ -4,8 +4,8 @@
  */
 import { computeSignature } from '../../api/catalog/signature';
 import { MAX_FIELDS } from '../../nodes/SegwayFleetTrigger/body';
-import { STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
-import { decodeRecent } from '../../nodes/SegwayFleetTrigger/memoryCodec';
+import { decodeRecent } from '../../nodes/SegwayFleetTrigger/dedupe';
+import { STATIC_KEY } from '../../nodes/SegwayFleetTrigger/mirror';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import {
 	alertPush,

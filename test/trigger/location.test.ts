@@ -4,10 +4,9 @@
  * made-up one; the position survives a restart without a write per location push; and a locked
  * vehicle carried further than the set distance starts one run, not one per GPS wobble.
  */
-import { distanceMetres, mapUrl } from '../../nodes/SegwayFleetTrigger/location';
-import { MIRROR_CHARS, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
-import { decodeVehicles, encodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
-import type { VehicleRecord } from '../../nodes/SegwayFleetTrigger/vehicles';
+import { STATIC_KEY } from '../../nodes/SegwayFleetTrigger/mirror';
+import { decodeVehicles, encodeVehicles, MIRROR_CHARS, type VehicleRecord } from '../../nodes/shared/memory/codec';
+import { distanceMetres, mapUrl } from '../../nodes/shared/rules/position';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, IOT, locationPush, nowSeconds, postForm, rewindStatusClock, SECRET, signed, statusPush, SUCCESS } from './pushes';
 

@@ -4,9 +4,9 @@
  * pushes arrive concurrently.
  */
 import { MIN_DEDUPE_WINDOW_MS, RecentPushes } from '../../nodes/SegwayFleetTrigger/dedupe';
-import { ADOPT_AFTER_MS, MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/memory';
-import { decodeVehicles, encodeVehicles } from '../../nodes/SegwayFleetTrigger/memoryCodec';
-import { VehicleRecords, type VehicleRecord } from '../../nodes/SegwayFleetTrigger/vehicles';
+import { ADOPT_AFTER_MS, MIN_PUSHES_BETWEEN_WRITES, STATIC_KEY } from '../../nodes/SegwayFleetTrigger/mirror';
+import { VehicleRecords } from '../../nodes/SegwayFleetTrigger/vehicles';
+import { decodeVehicles, emptyRecord, encodeVehicles, type VehicleRecord } from '../../nodes/shared/memory/codec';
 import { NODE_NAME, TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, formBody, IOT, post, postForm, SECRET, signed, statusPush, SUCCESS, rewindStatusClock } from './pushes';
 
@@ -243,10 +243,10 @@ describe('static data mirror', () => {
 describe('the vehicle memory', () => {
 	test('is bounded and drops the vehicle seen longest ago, in constant time', () => {
 		const records = new VehicleRecords(2);
-		records.touch('a').lowBattery = true;
-		records.touch('b');
-		records.touch('a');
-		records.touch('c');
+		records.put('a', { ...emptyRecord(), lowBattery: true });
+		records.put('b', emptyRecord());
+		records.put('a', records.get('a')!);
+		records.put('c', emptyRecord());
 		expect([...records.entries()].map(([iotCode]) => iotCode)).toEqual(['a', 'c']);
 		expect(records.get('a')?.lowBattery).toBe(true);
 		expect(records.size).toBe(2);
