@@ -7,10 +7,9 @@
  * process and its children (Postgres: every server process is a session of its own). Children
  * that ended count through their parent's cutime/cstime.
  */
-import { readdirSync, readFileSync } from 'fs';
+import { readdirSync } from 'fs';
 
-/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+import { procStat } from '../../harness/cpu';
 
 /** A process group, a process with its children, or one process alone (the benchmark itself, whose children are the servers it measures). */
 export type CpuPart = { group: number } | { tree: number } | { self: number };
@@ -29,18 +28,9 @@ function readStats(): Stat[] {
 	const stats: Stat[] = [];
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
-		let text: string;
-		try {
-			text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-		} catch {
-			continue; // gone meanwhile
-		}
-		// The command name (field 2) may hold spaces and parentheses: fields count from its end.
-		const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		const own = Number(f[11]) + Number(f[12]);
-		const ticks = own + Number(f[13]) + Number(f[14]);
-		const ms = (t: number) => (t * 1000) / TICKS_PER_SECOND;
-		stats.push({ pid: Number(entry), ppid: Number(f[1]), pgrp: Number(f[2]), ms: ms(ticks), ownMs: ms(own) });
+		const stat = procStat(entry);
+		if (stat === undefined) continue; // gone meanwhile
+		stats.push({ pid: Number(entry), ppid: stat.ppid, pgrp: stat.pgrp, ms: stat.ownMs + stat.childrenMs, ownMs: stat.ownMs });
 	}
 	return stats;
 }
