@@ -123,10 +123,7 @@ export class DemoProcess {
 		} catch {
 			// not started that far
 		}
-		this.process.signal('SIGINT');
-		const timer = setTimeout(() => this.process.signal('SIGKILL'), 30_000);
-		await this.process.exited;
-		clearTimeout(timer);
+		await this.process.stop(30_000, 'SIGINT');
 		// What a killed demo could not stop.
 		for (const pid of Object.values(pids)) {
 			try {

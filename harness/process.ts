@@ -90,10 +90,10 @@ export class ServiceProcess {
 		}
 	}
 
-	/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
-	async stop(graceMs = 10_000): Promise<void> {
+	/** `signal` (SIGTERM; SIGINT for a script that stops on Ctrl-C), then SIGKILL after `graceMs`; resolves once the process has exited. */
+	async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 		if (!this.running) return;
-		this.signal('SIGTERM');
+		this.signal(signal);
 		const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
 		await this.exited;
 		clearTimeout(timer);
