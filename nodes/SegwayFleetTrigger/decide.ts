@@ -32,15 +32,27 @@ export function activeRules(read: NodeParameters, events: readonly PushEvent[]):
 	return RULES.filter((rule) => on.has(rule)).map((rule) => ({ rule, settings: on.get(rule) }));
 }
 
-/** Whether the rule looks at a push of this kind: one it decides, when selected, or one it learns from. */
-export function looksAt({ rule }: ActiveRule, event: PushEvent, selected: boolean): boolean {
-	return (selected && rule.decides?.includes(event) === true) || rule.learns?.includes(event) === true;
+/**
+ * Whether the rule decides pushes of this kind: only a rule the node's parameters turned on. One
+ * that is on only because another needs it (no settings) just keeps its facts.
+ */
+function decides({ rule, settings }: ActiveRule, event: PushEvent): boolean {
+	return settings !== undefined && rule.decides?.includes(event) === true;
+}
+
+const starts = ({ rule, settings }: ActiveRule, event: PushEvent): boolean => settings !== undefined && rule.starts?.includes(event) === true;
+
+/** Whether the rule looks at a push of this kind: one it decides, when selected, one it starts runs on, or one it learns from. */
+export function looksAt(active: ActiveRule, event: PushEvent, selected: boolean): boolean {
+	return (selected && decides(active, event)) || starts(active, event) || active.rule.learns?.includes(event) === true;
 }
 
 export interface PushDecision {
 	emit: boolean;
 	/** Added to the item: why it fired, and what the describing rules add. */
 	details: IDataObject;
+	/** From rules that start runs: one item per entry (the push's item with the entry added). */
+	items: IDataObject[];
 	/** The vehicle's fields after the push; undefined when no rule that remembers looked at it. */
 	vehicle?: Partial<VehicleState>;
 	/** How soon the vehicle's change must be stored. */
@@ -59,6 +71,7 @@ export function decidePush(rules: readonly ActiveRule[], push: Push, selected: b
 	const details: IDataObject = {};
 	let next: Partial<VehicleState> | undefined;
 	let urgency: Urgency = 'none';
+	const items: IDataObject[] = [];
 	let deciding = 0;
 	let fired = false;
 	for (const active of rules) {
@@ -67,14 +80,15 @@ export function decidePush(rules: readonly ActiveRule[], push: Push, selected: b
 		const decision = rule.decide(settings, vehicle, push, now);
 		if (rule.remembers !== undefined) next = { ...next, ...decision.next };
 		urgency = moreUrgent(urgency, decision.urgency);
-		if (!selected || rule.decides?.includes(push.event) !== true) continue;
+		if (decision.fires && starts(active, push.event)) items.push(...(decision.items ?? []));
+		if (!selected || !decides(active, push.event)) continue;
 		deciding += 1;
 		if (decision.fires) fired = true;
 		if (decision.fires && decision.details !== undefined) Object.assign(details, decision.details);
 	}
-	const emit = selected && (deciding === 0 || fired);
+	const emit = (selected && (deciding === 0 || fired)) || items.length > 0;
 	if (emit) {
 		for (const { rule, settings } of rules) if (rule.describes?.includes(push.event) === true) Object.assign(details, rule.describe?.(settings, known, now));
 	}
-	return { emit, details, vehicle: next, urgency, runUrgency: deciding === 0 ? 'changed' : 'critical' };
+	return { emit, details, items, vehicle: next, urgency, runUrgency: deciding === 0 && items.length === 0 ? 'changed' : 'critical' };
 }

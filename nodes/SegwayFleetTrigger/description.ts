@@ -10,7 +10,9 @@ import type { PushEvent } from '../../api/catalog/pushes';
 import { RULES } from '../shared/rules';
 import { freshnessOptions } from '../shared/rules/freshness';
 
-function shownFor(property: INodeProperties, events: readonly PushEvent[]): INodeProperties {
+/** A rule that filters push kinds shows its parameters while one of them is selected; others always. */
+function shownFor(property: INodeProperties, events: readonly PushEvent[] | undefined): INodeProperties {
+	if (events === undefined) return property;
 	return { ...property, displayOptions: { show: { events: [...events], ...property.displayOptions?.show } } };
 }
 
@@ -51,7 +53,7 @@ export const triggerProperties: INodeProperties[] = [
 			},
 		],
 	},
-	...RULES.flatMap((rule) => (rule.parameters ?? []).map((property) => shownFor(property, rule.decides ?? []))),
+	...RULES.flatMap((rule) => (rule.parameters ?? []).map((property) => shownFor(property, rule.decides))),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -105,14 +105,17 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 
 	const staticData = this.getWorkflowStaticData('node');
 	const recalled = memory.recall(params.iotCode, pushKey(event, signature), staticData, now);
-	if (selected && recalled.ranBefore) return answer(res, 200, SUCCESS_BODY);
+	// A push that started a run before (Segway's resend, a replay) starts none again; one that
+	// did not (only learnt from) never has a run entry.
+	if (recalled.ranBefore) return answer(res, 200, SUCCESS_BODY);
 	const decision = decidePush(settings.rules, { event, fields: params, atMs: time.atMs }, selected, recalled.vehicle, now);
 	const run = decision.emit ? { expiresAt: now + dedupeWindowMs(settings.freshness), urgency: decision.runUrgency } : undefined;
 	memory.afterPush(recalled, { vehicle: decision.vehicle, urgency: decision.urgency, run }, staticData, now);
 	if (!decision.emit) return answer(res, 200, SUCCESS_BODY);
 
 	const item = Object.assign(enrichPush(event, typePushFields(event, params)), decision.details);
-	return answer(res, 200, SUCCESS_BODY, [[{ json: item }]]);
+	const items = decision.items.length === 0 ? [item] : decision.items.map((entry) => ({ ...item, ...entry }));
+	return answer(res, 200, SUCCESS_BODY, [items.map((json) => ({ json }))]);
 }
 
 /** An identical push is refused as long as the freshness check would still let it through. */

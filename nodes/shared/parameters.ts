@@ -70,6 +70,16 @@ export class NodeParameters {
 		});
 	}
 
+	/** A value read by `parse` (a document, a list in a text), whose thrown message is the parameter's error. */
+	parsed<T>(path: string, parse: (raw: unknown) => T): T {
+		const { property, raw } = this.read(path);
+		try {
+			return parse(raw);
+		} catch (error) {
+			throw new NodeOperationError(this.ctx.getNode(), `${property.displayName}: ${(error as Error).message}`, { description: this.fix });
+		}
+	}
+
 	private read(path: string): { property: INodeProperties; raw: unknown } {
 		const property = this.declared(path);
 		return { property, raw: this.ctx.getNodeParameter(path, property.default) as unknown };

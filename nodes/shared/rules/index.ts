@@ -10,8 +10,9 @@ import { movedWhileLocked, type LockState } from './movedWhileLocked';
 import { position, type PositionState } from './position';
 import type { AnyRule } from './rule';
 import { statusFilter, type StatusState } from './statusFilter';
+import { zones, type ZoneState } from './zones';
 
-export const RULES: readonly AnyRule[] = [alertCodes, faultCodes, statusFilter, position, movedWhileLocked, lastLocationRule];
+export const RULES: readonly AnyRule[] = [alertCodes, faultCodes, statusFilter, position, movedWhileLocked, lastLocationRule, zones];
 
 /** What the rules remember of a vehicle. */
-export type VehicleState = StatusState & PositionState & LockState;
+export type VehicleState = StatusState & PositionState & LockState & ZoneState;

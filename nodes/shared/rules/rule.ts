@@ -33,6 +33,8 @@ export interface Decision<State> {
 	fires: boolean;
 	/** Added to the item to say why it fired. */
 	details?: IDataObject;
+	/** For a rule that starts runs: one item per entry, the push's item with the entry added. */
+	items?: IDataObject[];
 	/** The rule's fields after the push, where they differ from before. */
 	next?: Partial<State>;
 	urgency: Urgency;
@@ -71,6 +73,11 @@ export interface Rule<Settings, State = Record<never, never>, Reads = Record<nev
 	settings?(parameters: NodeParameters): Settings | undefined;
 	/** Push kinds whose runs it decides: a push of such a kind starts a run only when a deciding rule fires. */
 	decides?: readonly PushEvent[];
+	/**
+	 * Push kinds on which it starts a run of its own when it fires, whether or not Events selects
+	 * the kind (zone rules: a derived event, not a filter of pushes).
+	 */
+	starts?: readonly PushEvent[];
 	/** Push kinds it learns from, whether they start runs or not. */
 	learns?: readonly PushEvent[];
 	/** Rules whose fields it reads. */
