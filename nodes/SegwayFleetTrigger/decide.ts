@@ -40,11 +40,12 @@ function decides({ rule, settings }: ActiveRule, event: PushEvent): boolean {
 	return settings !== undefined && rule.decides?.includes(event) === true;
 }
 
-const starts = ({ rule, settings }: ActiveRule, event: PushEvent): boolean => settings !== undefined && rule.starts?.includes(event) === true;
+/** Whether the rule starts runs of its own on pushes of this kind (zone rules). */
+export const startsRuns = ({ rule, settings }: ActiveRule, event: PushEvent): boolean => settings !== undefined && rule.starts?.includes(event) === true;
 
 /** Whether the rule looks at a push of this kind: one it decides, when selected, one it starts runs on, or one it learns from. */
 export function looksAt(active: ActiveRule, event: PushEvent, selected: boolean): boolean {
-	return (selected && decides(active, event)) || starts(active, event) || active.rule.learns?.includes(event) === true;
+	return (selected && decides(active, event)) || startsRuns(active, event) || active.rule.learns?.includes(event) === true;
 }
 
 export interface PushDecision {
@@ -80,7 +81,7 @@ export function decidePush(rules: readonly ActiveRule[], push: Push, selected: b
 		const decision = rule.decide(settings, vehicle, push, now);
 		if (rule.remembers !== undefined) next = { ...next, ...decision.next };
 		urgency = moreUrgent(urgency, decision.urgency);
-		if (decision.fires && starts(active, push.event)) items.push(...(decision.items ?? []));
+		if (decision.fires && startsRuns(active, push.event)) items.push(...(decision.items ?? []));
 		if (!selected || !decides(active, push.event)) continue;
 		deciding += 1;
 		if (decision.fires) fired = true;

@@ -30,10 +30,9 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Events',
 		name: 'events',
 		type: 'multiOptions',
-		required: true,
 		default: ['alert', 'fault', 'location', 'status'],
 		description:
-			'Pushes that start the workflow. Other pushes are still verified and answered with success, so Segway does not resend them.',
+			'Pushes that start the workflow. Other pushes are still verified and answered with success, so Segway does not resend them. May be empty when Zone Rules are set: zone rules start runs of their own.',
 		options: [
 			{
 				name: 'Alert',

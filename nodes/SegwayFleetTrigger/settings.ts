@@ -1,10 +1,10 @@
 /** The push trigger's parameters, read and checked once per push and at activation. */
-import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { PUSH_EVENTS, type PushEvent } from '../../api/catalog/pushes';
 import { NodeParameters } from '../shared/parameters';
 import { readFreshness, type FreshnessLimits } from '../shared/rules/freshness';
-import { activeRules, type ActiveRule } from './decide';
+import { activeRules, startsRuns, type ActiveRule } from './decide';
 import { triggerProperties } from './description';
 
 export interface TriggerSettings {
@@ -18,5 +18,9 @@ const FIX = 'Fix the parameter in the Segway Fleet Trigger; pushes are answered 
 export function readSettings(ctx: IWebhookFunctions | IHookFunctions): TriggerSettings {
 	const read = new NodeParameters(ctx, triggerProperties, FIX);
 	const events = read.subsetOf('events', PUSH_EVENTS);
-	return { events, rules: activeRules(read, events), freshness: readFreshness(read) };
+	const rules = activeRules(read, events);
+	if (events.length === 0 && !rules.some((active) => PUSH_EVENTS.some((event) => startsRuns(active, event)))) {
+		throw new NodeOperationError(ctx.getNode(), 'Events is empty and no Zone Rule is set: nothing could start the workflow', { description: FIX });
+	}
+	return { events, rules, freshness: readFreshness(read) };
 }
