@@ -217,6 +217,15 @@ describe('webhook lifecycle', () => {
 		);
 	});
 
+	test('activation fails clearly on zones it cannot use, naming the feature and what is wrong', async () => {
+		const unclosed = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Old Town' }, geometry: { type: 'Polygon', coordinates: [[[13.4, 52.5], [13.41, 52.5], [13.41, 52.51], [13.4, 52.51]]] } }] };
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { zoneRules: ['parking'], zones: JSON.stringify(unclosed) }))).rejects.toThrow(
+			'Zones: feature 0 ("Old Town") coordinates[0] is not closed',
+		);
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { zoneRules: ['parking'], zones: '' }))).rejects.toThrow('Zones: no document is set; the zone rules need');
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { events: [] }))).rejects.toThrow('Events is empty and no Zone Rule is set');
+	});
+
 	test('activation fails clearly when the credential has no secret', async () => {
 		await expect(webhookMethods.default.create.call(hookContext(''))).rejects.toThrow(
 			'The Segway Fleet API credential has no client secret',

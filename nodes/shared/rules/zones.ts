@@ -155,7 +155,7 @@ function readZoneSettings(read: NodeParameters): ZoneSettings | undefined {
 	if (rules.length === 0) return undefined;
 	const document = read.parsed('zones', (raw) => {
 		const read = zoneDocument(raw);
-		if (read === undefined) throw new Error('is empty: the zone rules need a GBFS geofencing_zones.json or a GeoJSON FeatureCollection');
+		if (read === undefined) throw new Error('no document is set; the zone rules need a GBFS geofencing_zones.json or a GeoJSON FeatureCollection');
 		return read;
 	});
 	const names = read.parsed('options.zoneNames', (raw) =>
@@ -258,8 +258,9 @@ function onFix(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | unde
 	}
 	if (governing?.rule.maximumSpeedKph === undefined) episodes.step('s', false, false);
 	const next: ZoneWatch = { doc: document.fingerprint, at: fix.at, inside, outsideSince, fired: episodes.toString() };
-	// A crossing that fired must not fire again after a restart; one nothing watched can wait.
-	return decision(items, next, watch === undefined || crossed || episodes.changed ? 'changed' : 'none');
+	// A fire or a re-arm must survive a restart (decision() makes a fire critical); a crossing no
+	// rule fired for can wait for the spread-out writes.
+	return decision(items, next, episodes.changed ? 'critical' : watch === undefined || crossed ? 'changed' : 'none');
 }
 
 function onStatus(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | undefined, push: Push, now: number): Decision<ZoneState> {
@@ -294,8 +295,8 @@ function onStatus(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | u
 		} else if (speed <= limit - SPEED_REARM_KPH) episodes.step('s', false, false);
 	} else if (placed && governing?.rule.maximumSpeedKph === undefined) episodes.step('s', false, false);
 
-	if (!episodes.changed && items.length === 0) return NO_CHANGE;
-	return decision(items, { ...watch, fired: episodes.toString() }, 'changed');
+	if (!episodes.changed) return NO_CHANGE;
+	return decision(items, { ...watch, fired: episodes.toString() }, 'critical');
 }
 
 /** `3@1733350000;7@1733350100` (zone@since), or `out@since` outside every zone. */
