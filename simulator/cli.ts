@@ -2,7 +2,9 @@
  * `npm run simulator -- [flags]`: the simulator as a standalone local server, e.g. as the
  * credential's custom base URL in a local n8n.
  */
+import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
+import type { RouteSpec } from './riding';
 import { FAILURE_KINDS, type FailureKind } from './faults';
 import type { SimulatorOptions } from './simulator';
 import { startSimulator } from './start';
@@ -34,6 +36,12 @@ Usage: npm run simulator -- [options]
   --alert-rate <n>          random alerts per vehicle and simulated hour (default 0)
   --fault-rate <n>          random faults per vehicle and simulated hour (default 0)
   --record-limit <n>        requests and pushes kept for /_admin (default 10000)
+  --routes <file.json>      routes to ride from the start, a JSON object IMEI → route:
+                            {"861477038712169": {"waypoints": [[lon, lat], [lon, lat, kph], ...],
+                            "speedKph": 15, "loop": true}, ...} ("end": "park" or "lock" instead of
+                            "loop"); those vehicles start unlocked and riding, e.g.
+                            examples/zones/demo-routes.json. PATCH /_admin/vehicles/<IMEI>
+                            {"route": {...}} sets one while running
   -h, --help                this text
 
 Admin interface: GET <url>/_admin lists its endpoints.
@@ -44,6 +52,20 @@ function number(name: string, value: string | undefined): number | undefined {
 	const n = Number(value);
 	if (!Number.isFinite(n)) throw new Error(`--${name} needs a number, got "${value}"`);
 	return n;
+}
+
+/** A --routes file: a JSON object IMEI → route (each route is checked when the fleet takes it). */
+function readRoutes(file: string): Record<string, RouteSpec> {
+	let value: unknown;
+	try {
+		value = JSON.parse(readFileSync(file, 'utf8'));
+	} catch (error) {
+		throw new Error(`--routes ${file}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw new Error(`--routes ${file}: must be a JSON object IMEI → route`);
+	}
+	return value as Record<string, RouteSpec>;
 }
 
 function tokenRejection(value: string | undefined): TokenRejection | undefined {
@@ -77,6 +99,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'alert-rate': { type: 'string' },
 			'fault-rate': { type: 'string' },
 			'record-limit': { type: 'string' },
+			routes: { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -115,6 +138,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		alertRatePerHour: number('alert-rate', values['alert-rate']),
 		faultRatePerHour: number('fault-rate', values['fault-rate']),
 		recordLimit: number('record-limit', values['record-limit']),
+		routes: values.routes === undefined ? undefined : readRoutes(values.routes),
 	};
 	return { options, help: !!values.help };
 }
@@ -131,13 +155,22 @@ async function main(): Promise<void> {
 		process.stdout.write(HELP);
 		return;
 	}
-	const sim = await startSimulator(parsed.options);
+	let sim: Awaited<ReturnType<typeof startSimulator>>;
+	try {
+		sim = await startSimulator(parsed.options);
+	} catch (error) {
+		if (!(error instanceof RangeError)) throw error;
+		process.stderr.write(`${error.message}\n`);
+		process.exit(2);
+	}
 	const codes = sim.iotCodes;
+	const routed = Object.keys(parsed.options.routes ?? {});
 	const lines = [
 		`Segway API-Max simulator listening on ${sim.url}`,
 		...sim.clients.map((c) => `  client_id ${c.clientId}  client_secret ${c.clientSecret}`),
 		`  ${codes.length} vehicles, e.g. ${codes.slice(0, 5).join(', ')}`,
 		`  pushes: ${pushesLine(parsed.options)}`,
+		...(routed.length > 0 ? [`  on routes from the start: ${routed.join(', ')}`] : []),
 		`  admin: ${sim.url}/_admin`,
 		'',
 		`  curl -s -X POST ${sim.url}/oauth/token -d client_id=${sim.clients[0].clientId} -d client_secret=${sim.clients[0].clientSecret} -d grant_type=client_credentials`,

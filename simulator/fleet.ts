@@ -5,6 +5,22 @@
 import { IOT_CODE_PATTERN } from '../api/catalog/fields';
 import { wallSeconds, type SimClock } from './clock';
 import { randomAlnum, randomInt, type Random } from './random';
+import {
+	bearing,
+	lap,
+	legCount,
+	legEnds,
+	legKph,
+	legMetres,
+	METRES_PER_DEGREE,
+	newStreetState,
+	parseRoute,
+	routePosition,
+	turnAtCorner,
+	type ActiveRoute,
+	type RouteSpec,
+	type StreetState,
+} from './riding';
 
 export type LightState = 0 | 1 | 2;
 
@@ -25,9 +41,13 @@ export interface Vehicle {
 	firmware: number;
 	powered: boolean;
 	locked: boolean;
-	/** A rider is on it: set by unlock, ended by `park` or after `autoParkSeconds`. */
+	/** A rider is on it: set by unlock, ended by `park` or after `autoParkSeconds` (never early on a route). */
 	riding: boolean;
 	rideEndsAt: number | null;
+	/** The route the rider follows (see riding.ts); null: the rider goes along streets, turning at corners. */
+	route: ActiveRoute | null;
+	/** Where the next street corner is and how the vehicle turns there, from the fleet's seed. */
+	street: StreetState;
 	lockVoltage: number;
 	networkSignal: number;
 	charging: boolean;
@@ -95,6 +115,11 @@ export interface VehiclePatch {
 	longitude?: number;
 	altitude?: number;
 	bluetoothKey?: string;
+	/**
+	 * A rider gets on (unlocking it) at the first waypoint and follows the route; null: the
+	 * rider leaves the route and rides on along streets until the auto-park time.
+	 */
+	route?: RouteSpec | null;
 }
 
 export const DEFAULT_FIRMWARE = 152;
@@ -152,6 +177,9 @@ function newVehicle(iotCode: string, random: Random, simNow: number): Vehicle {
 		locked: true,
 		riding: false,
 		rideEndsAt: null,
+		route: null,
+		// Drawn after the whole fleet (see Fleet), so that the seed's vehicles stay as they were.
+		street: { seed: 0, corners: 0, toCornerM: 0 },
 		lockVoltage: randomInt(random, 380, 420),
 		networkSignal: randomInt(random, 12, 31),
 		charging: false,
@@ -206,6 +234,10 @@ export interface FleetOptions {
 
 export class Fleet {
 	private readonly vehicles = new Map<string, Vehicle>();
+	/** IMEIs of the vehicles on a route. */
+	private readonly routed = new Set<string>();
+	/** Told when the fleet locks a vehicle by itself (a route ending with `lock`), so that its pushes follow. */
+	onLocked: ((iotCode: string) => void) | undefined;
 
 	constructor(
 		count: number,
@@ -215,6 +247,9 @@ export class Fleet {
 	) {
 		const now = clock.now();
 		for (const code of generateIotCodes(count, random)) this.vehicles.set(code, newVehicle(code, random, now));
+		// One draw after the fleet: the street corners follow the seed without changing any vehicle.
+		const streetSeed = Math.floor(random() * 2 ** 32);
+		for (const vehicle of this.vehicles.values()) vehicle.street = newStreetState(streetSeed, vehicle.iotCode);
 	}
 
 	/** Wall-clock epoch seconds, the time stamped on status and location fields (see wallSeconds). */
@@ -247,17 +282,15 @@ export class Fleet {
 		const now = this.clock.now();
 		let seconds = (now - vehicle.simulatedUntil) / 1000;
 		if (seconds <= 0) return vehicle;
+		const from = vehicle.simulatedUntil;
 		vehicle.simulatedUntil = now;
 		if (vehicle.riding) {
-			const rideLeft = vehicle.rideEndsAt === null ? Infinity : (vehicle.rideEndsAt - (now - seconds * 1000)) / 1000;
+			// On a route the rider stays on until the route says otherwise.
+			const rideLeft = vehicle.route !== null || vehicle.rideEndsAt === null ? Infinity : (vehicle.rideEndsAt - from) / 1000;
 			const rideSeconds = Math.max(0, Math.min(seconds, rideLeft));
-			this.ride(vehicle, rideSeconds);
-			if (rideSeconds < seconds) {
-				this.park(vehicle);
-				seconds -= rideSeconds;
-			} else {
-				seconds = 0;
-			}
+			const ridden = this.ride(vehicle, rideSeconds);
+			if (vehicle.riding && rideSeconds < seconds) this.park(vehicle);
+			seconds -= vehicle.riding ? seconds : ridden;
 		}
 		if (vehicle.charging && !vehicle.riding && seconds > 0) {
 			vehicle.battery = Math.min(100, vehicle.battery + (CHARGE_PER_MINUTE * seconds) / 60);
@@ -265,31 +298,118 @@ export class Fleet {
 		return vehicle;
 	}
 
-	private ride(vehicle: Vehicle, seconds: number): void {
-		if (seconds <= 0) return;
-		const metres = Math.min((vehicle.speed / 3.6) * seconds, (vehicle.battery / 100) * FULL_RANGE_M);
+	/** Brings every vehicle on a route up to now, so that a route's end (a lock) happens on time rather than at the next read. */
+	advanceRoutes(): void {
+		for (const iotCode of this.routed) {
+			const vehicle = this.vehicles.get(iotCode);
+			if (vehicle) this.advance(vehicle);
+		}
+	}
+
+	/**
+	 * Rides for up to `seconds`, leg by leg (route) or block by block (streets), so that the
+	 * path is the same however time is cut into reads. Returns the seconds ridden: fewer when the
+	 * route ended or the battery ran out.
+	 */
+	private ride(vehicle: Vehicle, seconds: number): number {
+		let left = seconds;
+		while (left > 1e-9 && vehicle.riding) {
+			const route = vehicle.route;
+			if (route) left -= this.rideWholeLaps(vehicle, route, left);
+			const kph = route ? legKph(route, route.leg, cruisingSpeed(vehicle)) : vehicle.speed;
+			const toEnd = route ? legMetres(route, route.leg) - route.alongM : vehicle.street.toCornerM;
+			if (!(kph > 0)) break;
+			const perSecond = kph / 3.6;
+			const range = (vehicle.battery / 100) * FULL_RANGE_M;
+			const metres = Math.max(0, Math.min(perSecond * left, toEnd, range));
+			const used = metres / perSecond;
+			this.travel(vehicle, metres, used);
+			left -= used;
+			if (route) {
+				route.alongM += metres;
+				vehicle.speed = kph;
+				[vehicle.longitude, vehicle.latitude] = routePosition(route);
+				const [a, b] = legEnds(route, route.leg);
+				if (toEnd > 0) vehicle.heading = bearing(a, b);
+			} else {
+				const rad = (vehicle.heading * Math.PI) / 180;
+				vehicle.latitude += (metres * Math.cos(rad)) / METRES_PER_DEGREE;
+				vehicle.longitude += (metres * Math.sin(rad)) / (METRES_PER_DEGREE * Math.cos((vehicle.latitude * Math.PI) / 180));
+				vehicle.street.toCornerM -= metres;
+			}
+			if (metres >= range && metres < toEnd) {
+				vehicle.battery = 0;
+				this.park(vehicle);
+			} else if (metres >= toEnd) {
+				if (route) this.nextLeg(vehicle, route);
+				else vehicle.heading = turnAtCorner(vehicle.street, vehicle.heading);
+			}
+		}
+		return seconds - Math.max(0, left);
+	}
+
+	/** On a loop at its first waypoint: as many whole rounds as time and battery allow, at once. */
+	private rideWholeLaps(vehicle: Vehicle, route: ActiveRoute, seconds: number): number {
+		if (!route.loop || route.leg !== 0 || route.alongM !== 0) return 0;
+		const round = lap(route, cruisingSpeed(vehicle));
+		const range = (vehicle.battery / 100) * FULL_RANGE_M;
+		const laps = Math.floor(Math.min(seconds / round.seconds, range / round.metres));
+		if (!(laps >= 1)) return 0;
+		this.travel(vehicle, laps * round.metres, laps * round.seconds);
+		route.laps += laps;
+		return laps * round.seconds;
+	}
+
+	private travel(vehicle: Vehicle, metres: number, seconds: number): void {
 		vehicle.odometer += metres;
 		vehicle.totalRidingSecs += seconds;
 		vehicle.battery = Math.max(0, vehicle.battery - (metres / FULL_RANGE_M) * 100);
-		const rad = (vehicle.heading * Math.PI) / 180;
-		vehicle.latitude += (metres * Math.cos(rad)) / 111320;
-		vehicle.longitude += (metres * Math.sin(rad)) / (111320 * Math.cos((vehicle.latitude * Math.PI) / 180));
 		vehicle.gpsUtcTime = this.nowSeconds();
-		if (vehicle.battery <= 0) this.park(vehicle);
 	}
 
-	/** The rider gets off: the vehicle stays unlocked but stands still. */
+	/** The end of a leg: the next one, a new round, or the route's end (park, or park and lock). */
+	private nextLeg(vehicle: Vehicle, route: ActiveRoute): void {
+		route.alongM = 0;
+		if (route.leg + 1 < legCount(route)) {
+			route.leg += 1;
+			return;
+		}
+		if (route.loop) {
+			route.leg = 0;
+			route.laps += 1;
+			return;
+		}
+		const [lon, lat] = route.waypoints[route.waypoints.length - 1];
+		vehicle.longitude = lon;
+		vehicle.latitude = lat;
+		this.park(vehicle);
+		if (route.end === 'lock') {
+			vehicle.locked = true;
+			this.onLocked?.(vehicle.iotCode);
+		}
+	}
+
+	/** The rider gets off: the vehicle stays unlocked but stands still (and leaves its route). */
 	park(vehicle: Vehicle): void {
 		vehicle.riding = false;
 		vehicle.rideEndsAt = null;
 		vehicle.speed = 0;
+		vehicle.route = null;
+		this.routed.delete(vehicle.iotCode);
 	}
 
-	/** A rider gets on (unlock, or the admin starting a ride). */
+	/** A rider gets on (unlock, or the admin starting a ride). On a route the route sets the speed and the ride has no time limit. */
 	startRide(vehicle: Vehicle, speed?: number): void {
 		vehicle.locked = false;
 		vehicle.powered = true;
 		vehicle.charging = false;
+		const { route } = vehicle;
+		if (route) {
+			vehicle.riding = true;
+			vehicle.rideEndsAt = null;
+			vehicle.speed = legKph(route, route.leg, cruisingSpeed(vehicle));
+			return;
+		}
 		const { autoParkSeconds } = this.options;
 		if (autoParkSeconds <= 0 && speed === undefined) {
 			this.park(vehicle);
@@ -300,10 +420,37 @@ export class Fleet {
 		vehicle.rideEndsAt = Number.isFinite(autoParkSeconds) ? this.clock.now() + autoParkSeconds * 1000 : null;
 	}
 
+	/**
+	 * A rider gets on at the route's first waypoint (the vehicle is put there, unlocked) and
+	 * follows it from now on. RangeError when the route is not valid (see parseRoute).
+	 */
+	setRoute(vehicle: Vehicle, spec: RouteSpec): void {
+		const route = parseRoute(spec);
+		this.advance(vehicle);
+		this.park(vehicle);
+		vehicle.route = route;
+		this.routed.add(vehicle.iotCode);
+		[vehicle.longitude, vehicle.latitude] = routePosition(route);
+		const [a, b] = legEnds(route, 0);
+		if (legMetres(route, 0) > 0) vehicle.heading = bearing(a, b);
+		vehicle.gpsUtcTime = this.nowSeconds();
+		this.startRide(vehicle);
+	}
+
+	/** The rider leaves the route and rides on along streets (until the auto-park time, from now). */
+	leaveRoute(vehicle: Vehicle): void {
+		if (vehicle.route === null) return;
+		vehicle.route = null;
+		this.routed.delete(vehicle.iotCode);
+		if (vehicle.riding) this.startRide(vehicle, vehicle.speed);
+	}
+
 	/** Applies an admin patch; returns what changed so that pushes can follow (e.g. illegal moving). */
 	update(iotCode: string, patch: VehiclePatch): { vehicle: Vehicle; movedWhileLocked: boolean } | undefined {
 		const vehicle = this.get(iotCode);
 		if (!vehicle) return undefined;
+		// A wrong route refuses the whole patch before anything of it is applied.
+		if (patch.route) parseRoute(patch.route);
 		let movedWhileLocked = false;
 		if (patch.active !== undefined) vehicle.active = patch.active;
 		if (patch.online !== undefined) {
@@ -331,16 +478,24 @@ export class Fleet {
 			vehicle.locked = false;
 		}
 		if (patch.riding === false || patch.speed === 0) this.park(vehicle);
-		else if (patch.riding === true || (patch.speed !== undefined && patch.speed > 0)) {
+		else if (vehicle.route && patch.speed !== undefined && patch.speed > 0) {
+			// On a route a speed is the route's: legs without their own speed go at it.
+			vehicle.route.speedKph = patch.speed;
+			this.startRide(vehicle);
+		} else if (patch.riding === true || (patch.speed !== undefined && patch.speed > 0)) {
 			this.startRide(vehicle, patch.speed ?? (vehicle.speed > 0 ? vehicle.speed : cruisingSpeed(vehicle)));
 		}
 		if (patch.latitude !== undefined || patch.longitude !== undefined || patch.altitude !== undefined) {
 			movedWhileLocked = vehicle.locked;
+			// Put somewhere else, a rider is off the route.
+			if (patch.latitude !== undefined || patch.longitude !== undefined) this.leaveRoute(vehicle);
 			vehicle.latitude = patch.latitude ?? vehicle.latitude;
 			vehicle.longitude = patch.longitude ?? vehicle.longitude;
 			vehicle.altitude = patch.altitude ?? vehicle.altitude;
 			vehicle.gpsUtcTime = this.nowSeconds();
 		}
+		if (patch.route === null) this.leaveRoute(vehicle);
+		else if (patch.route !== undefined) this.setRoute(vehicle, patch.route);
 		return { vehicle, movedWhileLocked };
 	}
 }

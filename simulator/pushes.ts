@@ -243,7 +243,14 @@ export class PushService {
 	/** After a change the status reports (lock, battery...) the receiver hears it at once, then on the interval. */
 	statusChanged(iotCode: string): void {
 		const now = this.clock.now();
-		this.schedules.set(iotCode, { nextStatus: now, nextLocation: now });
+		// The same object: a change found while a tick reads the vehicle is pushed by that tick, once.
+		const schedule = this.schedules.get(iotCode);
+		if (schedule) {
+			schedule.nextStatus = now;
+			schedule.nextLocation = now;
+		} else {
+			this.schedules.set(iotCode, { nextStatus: now, nextLocation: now });
+		}
 	}
 
 	/** A shorter interval takes effect now rather than after the old, longer wait. */
@@ -261,6 +268,8 @@ export class PushService {
 		const elapsedHours = Math.max(0, now - this.lastTick) / 3600000;
 		this.lastTick = now;
 		const randomEventsOn = this.options.alertRatePerHour > 0 || this.options.faultRatePerHour > 0;
+		// A route that ends with a lock pushes at that moment, not at the vehicle's next interval.
+		this.fleet.advanceRoutes();
 		for (const iotCode of this.fleet.iotCodes()) {
 			let schedule = this.schedules.get(iotCode);
 			if (!schedule) {

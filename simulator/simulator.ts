@@ -9,6 +9,7 @@ import { InFlightBarrier, type BarrierOutcome } from './barrier';
 import type { SimClock } from './clock';
 import { toFailureKind, toTokenFailureKind, type FailureKind, type FaultConfig, type FaultInjector, type TokenFailureKind } from './faults';
 import type { Fleet, Vehicle, VehiclePatch } from './fleet';
+import type { RouteSpec } from './riding';
 import type { PushOverrides, PushRecord, PushService, SignedPush } from './pushes';
 import type { Recorder, RecordedRequest, Stats } from './recorder';
 import type { Client, TokenRejection, TokenStore } from './tokens';
@@ -57,6 +58,8 @@ export interface SimulatorOptions {
 	faultRatePerHour?: number;
 	/** Requests and pushes kept for inspection (each; oldest dropped first). */
 	recordLimit?: number;
+	/** Routes by IMEI, ridden from the start: those vehicles start unlocked and riding (see riding.ts). */
+	routes?: Record<string, RouteSpec>;
 }
 
 /** What can be changed while running. */
@@ -154,6 +157,14 @@ export class SimulatorFleet {
 	/** The rider gets off, so that the vehicle can be locked. */
 	park(iotCode: string): Promise<Vehicle> {
 		return this.update(iotCode, { riding: false });
+	}
+
+	/**
+	 * A rider gets on at the route's first waypoint and follows it (unlocking the vehicle, so its
+	 * status is pushed at once); null: the rider leaves the route and rides on as without one.
+	 */
+	setRoute(iotCode: string, route: RouteSpec | null): Promise<Vehicle> {
+		return this.update(iotCode, { route });
 	}
 }
 

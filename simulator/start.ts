@@ -50,6 +50,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		},
 		recordLimit,
 	);
+	// A vehicle the fleet locks by itself (a route's end) pushes status and location at once, as a lock command does.
+	fleet.onLocked = (iotCode) => pushes.statusChanged(iotCode);
+	for (const [iotCode, route] of Object.entries(options.routes ?? {})) {
+		const vehicle = fleet.get(iotCode);
+		if (!vehicle) throw new RangeError(`routes: the fleet has no vehicle ${iotCode} (seed and --vehicles decide its IMEIs)`);
+		try {
+			fleet.setRoute(vehicle, route);
+		} catch (error) {
+			throw new RangeError(`routes: ${iotCode}: ${error instanceof Error ? error.message : String(error)}`);
+		}
+	}
 	const core: SimulatorCore = { clock, fleet, tokens, faults, recorder: new Recorder(recordLimit), pushes };
 	// The admin interface acts on the simulator the server belongs to, made right after it.
 	let simulator: Simulator | undefined;
