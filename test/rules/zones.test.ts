@@ -14,16 +14,8 @@ import type { PushEvent } from '../../api/catalog/pushes';
 import { zones, ZONE_RULES, type ZoneRuleName, type ZoneSettings } from '../../nodes/shared/rules/zones';
 import { zoneDocument } from '../../nodes/shared/zones/document';
 import { METRES_PER_DEGREE } from '../../nodes/shared/zones/geometry';
+import { square } from '../zones/shapes';
 
-const square = (x0: number, y0: number, x1: number, y1: number) => [
-	[
-		[x0, y0],
-		[x1, y0],
-		[x1, y1],
-		[x0, y1],
-		[x0, y0],
-	],
-];
 const rule = (allowed: boolean, through: boolean, extra: object = {}) => ({ ride_allowed: allowed, ride_through_allowed: through, ...extra });
 /** Berlin-sized: a service area with a no-ride park, a slow old town, a no-parking square (listed first, so it decides). */
 const CITY = {

@@ -6,6 +6,7 @@
  */
 import { TriggerHarness } from '../../harness/webhook';
 import { locationPush, nowSeconds, postForm, rewindStatusClock, SECRET, signed, statusPush, SUCCESS } from './pushes';
+import { square } from '../zones/shapes';
 
 let processes: TriggerHarness[] = [];
 
@@ -22,15 +23,6 @@ afterEach(async () => {
 	processes = [];
 });
 
-const square = (x0: number, y0: number, x1: number, y1: number) => [
-	[
-		[x0, y0],
-		[x1, y0],
-		[x1, y1],
-		[x0, y1],
-		[x0, y0],
-	],
-];
 const ZONES = {
 	version: '2.3',
 	last_updated: 1_700_000_000,

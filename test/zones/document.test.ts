@@ -4,14 +4,8 @@
  */
 import { readZoneDocument, zoneDocument, ZoneDocumentError, type ZoneDocument } from '../../nodes/shared/zones/document';
 import { governingRule, zonesAt } from '../../nodes/shared/zones/place';
+import { ring } from './shapes';
 
-const ring = (x0: number, y0: number, x1: number, y1: number) => [
-	[x0, y0],
-	[x1, y0],
-	[x1, y1],
-	[x0, y1],
-	[x0, y0],
-];
 const feature = (properties: object, coordinates: unknown = [[ring(13.4, 52.5, 13.41, 52.51)]], type = 'MultiPolygon') => ({
 	type: 'Feature',
 	properties,

@@ -4,14 +4,9 @@
  * large ring whose edges are spread over many latitude bands.
  */
 import { boundaryDistanceMetres, BoxGrid, contains, indexPolygon, METRES_PER_DEGREE, type Ring } from '../../nodes/shared/zones/geometry';
+import { ring } from './shapes';
 
-const square = (x0: number, y0: number, x1: number, y1: number): Ring => [
-	[x0, y0],
-	[x1, y0],
-	[x1, y1],
-	[x0, y1],
-	[x0, y0],
-];
+const square = (x0: number, y0: number, x1: number, y1: number): Ring => ring(x0, y0, x1, y1) as unknown as Ring;
 const reversed = (ring: Ring): Ring => [...ring].reverse();
 
 describe('containment', () => {
