@@ -19,10 +19,13 @@
  *                               --concurrency 10 --saturation 10 --profile --max-load 1.5]
  *   npm run bench:push-ingest -- --cluster [--cluster-closed 20 --cluster-rate 150 --cluster-open 20]
  *   npm run bench:push-ingest -- --location [--heap-vehicles 10000]
+ *   npm run bench:push-ingest -- --zones [--zones-closed 20 --zones-rate 100 --zones-open 20
+ *                                          --zones-repeats 2 --zones-count 600 --zones-small 30 --profile]
  *
  * `--cluster` instead compares one n8n process with a queue-mode cluster of one and of two
  * webhook processes on the same stream (bench/lib/layouts.ts). `--location` measures what the
- * trigger's remembered positions cost (bench/lib/locationCost.ts).
+ * trigger's remembered positions cost (bench/lib/locationCost.ts). `--zones` measures what zone
+ * rules with a city-sized zone document cost (bench/lib/zonesCost.ts).
  *
  * `--profile` starts n8n with its inspector on and records a CPU profile of n8n during each
  * closed-loop phase (bench/results/profiles/*.cpuprofile, summarised in the
@@ -41,6 +44,7 @@ import { waitFor } from '../harness/wait';
 import { closedLoop, notAcknowledged, openLoop, type LoadResult } from './lib/load';
 import { compareLayouts } from './lib/layouts';
 import { locationCost } from './lib/locationCost';
+import { zonesCost } from './lib/zonesCost';
 import { formatLoad, machineInfo, waitForLowLoad } from './lib/machine';
 import { entryPoints, InspectorSession, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { round } from './lib/stats';
@@ -65,6 +69,14 @@ const { values: args } = parseArgs({
 		/** What remembering positions costs: Add Last Known Location off and on (bench/lib/locationCost.ts). */
 		location: { type: 'boolean', default: false },
 		'heap-vehicles': { type: 'string', default: '10000' },
+		/** What zone rules with a city's zone document cost: off, the document alone, on (bench/lib/zonesCost.ts). */
+		zones: { type: 'boolean', default: false },
+		'zones-closed': { type: 'string', default: '20' },
+		'zones-rate': { type: 'string', default: '100' },
+		'zones-open': { type: 'string', default: '20' },
+		'zones-repeats': { type: 'string', default: '2' },
+		'zones-count': { type: 'string', default: '600' },
+		'zones-small': { type: 'string', default: '30' },
 		'cluster-closed': { type: 'string', default: '20' },
 		'cluster-rate': { type: 'string', default: '150' },
 		'cluster-open': { type: 'string', default: '20' },
@@ -538,11 +550,28 @@ function report(r: Report): void {
 	process.stdout.write(`wrote ${out}\n`);
 }
 
-/** `--cluster` and `--location`: one comparison each, written to its own results file. */
+/** `--cluster`, `--location` and `--zones`: one comparison each, written to its own results file. */
 async function comparisonMain(): Promise<void> {
 	const command = `npm run bench:push-ingest -- ${process.argv.slice(2).join(' ')}`;
 	const cluster = args.cluster === true;
-	const result = cluster
+	const zones = args.zones === true;
+	const result = zones
+		? await zonesCost(
+				{
+					vehicles: VEHICLES,
+					concurrency: CONCURRENCY,
+					closedS: Number(args['zones-closed']),
+					rate: Number(args['zones-rate']),
+					openS: Number(args['zones-open']),
+					warmupS: WARMUP_S,
+					repeats: Number(args['zones-repeats']),
+					zones: Number(args['zones-count']),
+					smallZones: Number(args['zones-small']),
+					profile: PROFILE,
+				},
+				command,
+			)
+		: cluster
 		? await compareLayouts(
 				{
 					vehicles: VEHICLES,
@@ -560,13 +589,13 @@ async function comparisonMain(): Promise<void> {
 				command,
 			);
 	mkdirSync(RESULTS, { recursive: true });
-	const file = cluster ? 'push-ingest-cluster.json' : 'push-ingest-location.json';
+	const file = zones ? 'push-ingest-zones.json' : cluster ? 'push-ingest-cluster.json' : 'push-ingest-location.json';
 	const out = join(RESULTS, args.out === 'push-ingest.json' ? file : String(args.out));
 	writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), command, ...result }, null, 2)}\n`);
 	process.stdout.write(`wrote ${out}\n`);
 }
 
-(args.cluster === true || args.location === true ? comparisonMain() : main()).catch((error: unknown) => {
+(args.cluster === true || args.location === true || args.zones === true ? comparisonMain() : main()).catch((error: unknown) => {
 	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 	process.exitCode = 1;
 });

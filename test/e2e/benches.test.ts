@@ -8,9 +8,11 @@
  * 0 and printed its tables' header lines; its figures are not checked (speed is measured by
  * running the benches, never asserted in tests). A failure shows the end of the bench's output.
  *
- * Not run here, to keep this file to ≈ 3 minutes on a quiet 2-core machine: push-ingest's
+ * Not run here, to keep this file to ≈ 4 minutes on a quiet 2-core machine: push-ingest's
  * `--location` and `--cluster` comparisons (bench/lib/locationCost.ts, bench/lib/layouts.ts), each
  * one more n8n (a queue-mode cluster for `--cluster`) and about as long as push-ingest's run here.
+ * Its `--zones` comparison does run (≈ 2 min): it is also the only check that workflows carrying
+ * a city-sized zone document (1.7 MB) import, publish and answer in real n8n.
  * The benches write their JSON to bench/results/ as usual (not tracked by git).
  */
 import { spawn } from 'child_process';
@@ -56,6 +58,23 @@ const BENCHES: Bench[] = [
 		],
 	},
 	{
+		// The full city document (its index is part of what is measured), 20 vehicles, one round.
+		title: 'bench:zones',
+		node: ['--expose-gc', '--import', 'tsx'],
+		file: 'bench/zones.ts',
+		args: ['--vehicles', '20', '--rounds', '1', '--fresh-pushes', '10', '--index-runs', '1'],
+		tables: [
+			/^city document +zones +polygons +multipolygons/m,
+			/^indexing once +runs +JSON\.parse p50 ms/m,
+			/^round +pushes +load1 +off p50/m,
+			/^pushes +off count +off p50/m,
+			/^zone rule +items/m,
+			/^Zones text +pushes +p50/m,
+			/^20 vehicles +heap MB/m,
+			/^zones: webhook\(\) p50 off\/on [\d.]+\/[\d.]+ ms, p99 off\/on [\d.]+\/[\d.]+ ms, added p99 -?[\d.]+ ms; heap 20 vehicles off\/on -?[\d.]+\/-?[\d.]+ MB; index [\d.]+ ms/m,
+		],
+	},
+	{
 		// Every workflow (peer, status, lock, n8n alone) at the one latency all four run at.
 		title: 'bench:fleet-command',
 		node: ['--import', 'tsx'],
@@ -78,6 +97,22 @@ const BENCHES: Bench[] = [
 			/^Closed loop, 2 senders[^\n]*\nphase +configuration/m,
 			/^target +measured +result$/m,
 			/^phase +configuration +acked +busy ms +busy\/push/m,
+		],
+	},
+	{
+		// Every setup (off, document alone, on, small document) once, profiled; a second each phase.
+		title: 'bench:push-ingest -- --zones',
+		node: ['--import', 'tsx'],
+		file: 'bench/push-ingest.ts',
+		args: [
+			...['--zones', '--zones-closed', '1', '--zones-open', '1', '--zones-rate', '10', '--zones-repeats', '1', '--zones-small', '5'],
+			...['--warmup', '1', '--concurrency', '2', '--vehicles', '20', '--profile'],
+		],
+		tables: [
+			/^workflow +bytes +import s +publish s$/m,
+			/^Closed loop, 2 senders[^\n]*\nsetup +repeat +acked\/s/m,
+			/^Open loop at 10 pushes\/s[^\n]*\nsetup +repeat +acked\/s/m,
+			/^setup +acked +busy ms\/push +package +database/m,
 		],
 	},
 	{
