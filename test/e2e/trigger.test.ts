@@ -341,6 +341,9 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 					'winter-transport-mode.json',
 					'low-battery-poll-to-slack.json',
 					'chat-with-your-fleet.json',
+					'zone-no-ride-to-sound-and-slow.json',
+					'zone-no-parking-to-slack.json',
+					'zone-left-service-area-to-slack.json',
 				]),
 			);
 		});
