@@ -169,6 +169,24 @@ test('speed: above the zone limit once; a speed hovering at the limit does not f
 	expect(v.status(false, 25).rules).toEqual(['speed:Old Town']);
 });
 
+test('the same rule broken in the next zone is an episode of its own: one no-ride park straight into another, a slow zone into a faster one', () => {
+	const parks = structuredClone(CITY);
+	const features = parks.data.geofencing_zones.features as Array<{ type: string; properties: object; geometry: { type: string; coordinates: unknown } }>;
+	// A second no-ride park adjoining the first, and the old town's limit over a 20 km/h service area.
+	features.splice(2, 0, { type: 'Feature', properties: { name: 'Second Park', rules: [rule(false, false)] }, geometry: { type: 'MultiPolygon', coordinates: [square(13.41, 52.50, 13.42, 52.51)] } });
+	Object.assign(features[4].properties, { rules: [rule(true, true, { maximum_speed_kph: 20 })] });
+	const v = new Vehicle(['rideThrough', 'speed'], { marginMetres: 0 }, parks);
+	v.status(false, 8);
+	expect(v.at_(PLACES.park).rules).toEqual(['rideThrough:Park']);
+	expect(v.at_([13.415, 52.505]).rules).toEqual(['rideThrough:Second Park']);
+	expect(v.at_([13.416, 52.505]).rules).toEqual([]);
+	v.at_(PLACES.oldTown);
+	expect(v.status(false, 12).rules).toEqual(['speed:Old Town']);
+	v.at_(PLACES.street);
+	expect(v.status(false, 22).rules).toEqual(['speed:Service area']);
+	expect(v.status(false, 23).rules).toEqual([]);
+});
+
 test('jitter at a boundary: fixes wandering a few metres either side of an edge enter and leave nothing', () => {
 	const v = new Vehicle(['entered', 'left']);
 	const edge = 13.41; // the park's east edge

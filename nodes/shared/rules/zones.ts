@@ -191,28 +191,39 @@ function zoneItem(rule: ZoneRuleName, zone: Zone | undefined, governing: Governi
 	};
 }
 
+/**
+ * The episodes of one vehicle: each fired one with the place it fired for (the governing zone's
+ * index, `g` for a global rule, nothing for outside), so that breaking the same rule in the next
+ * zone (one no-ride park straight into another, a 10 km/h zone into a 20 km/h one) is an episode
+ * of its own. Written as `o;r3;sg`.
+ */
 class Episodes {
-	private readonly set: Set<string>;
+	private readonly fired: Map<string, string>;
 	changed = false;
-	constructor(fired: string) {
-		this.set = new Set(fired);
+	constructor(text: string) {
+		this.fired = new Map(text === '' ? [] : text.split(';').map((entry) => [entry[0], entry.slice(1)]));
 	}
-	/** Whether the episode fires now: its condition holds and it has not fired since it was re-armed. */
-	step(episode: Episode, holds: boolean, on: boolean): boolean {
+	/** Whether the episode fires now: its condition holds here and it has not fired for here since it was re-armed. */
+	step(episode: Episode, holds: boolean, on: boolean, place = ''): boolean {
+		const firedFor = this.fired.get(episode);
 		if (!holds) {
-			if (this.set.delete(episode)) this.changed = true;
+			if (firedFor !== undefined) {
+				this.fired.delete(episode);
+				this.changed = true;
+			}
 			return false;
 		}
-		if (!on || this.set.has(episode)) return false;
-		this.set.add(episode);
+		if (!on || firedFor === place) return false;
+		this.fired.set(episode, place);
 		this.changed = true;
 		return true;
 	}
-	/** Leaves the episode as it is (its condition cannot be judged now). */
 	toString(): string {
-		return [...this.set].sort().join('');
+		return [...this.fired].map(([episode, place]) => episode + place).sort().join(';');
 	}
 }
+
+const placeOf = (governing: Governing | undefined): string => (governing === undefined ? '' : governing.zone === undefined ? 'g' : String(governing.zone.index));
 
 function decision(items: IDataObject[], next: ZoneWatch, urgency: Urgency): Decision<ZoneState> {
 	return { fires: items.length > 0, items, next: { zones: next }, urgency: items.length > 0 ? 'critical' : urgency };
@@ -249,11 +260,12 @@ function onFix(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | unde
 	const governing = governingRule(document, now_, type, fix.at);
 	const sinceIn = (g: Governing) => (g.zone === undefined ? outsideSince : (inside.find((m) => m.zone === g.zone!.index)?.since ?? fix.at));
 	const lock = vehicle.lock;
-	if (episodes.step('r', lock?.locked === false && governing !== undefined && !governing.rule.rideThroughAllowed, rules.has('rideThrough'))) {
+	const here = placeOf(governing);
+	if (episodes.step('r', lock?.locked === false && governing !== undefined && !governing.rule.rideThroughAllowed, rules.has('rideThrough'), here)) {
 		items.push(zoneItem('rideThrough', undefined, governing, sinceIn(governing!), fix.at, fix, now));
 	}
 	const parked = lock?.locked === true && fix.at >= lock.at - ANCHOR_MAX_AGE_MS;
-	if (episodes.step('p', parked && governing !== undefined && !governing.rule.rideEndAllowed, rules.has('parking'))) {
+	if (episodes.step('p', parked && governing !== undefined && !governing.rule.rideEndAllowed, rules.has('parking'), here)) {
 		items.push(zoneItem('parking', undefined, governing, lock!.at, fix.at, fix, now, { lockedAt: new Date(lock!.at).toISOString() }));
 	}
 	if (governing?.rule.maximumSpeedKph === undefined) episodes.step('s', false, false);
@@ -280,7 +292,7 @@ function onStatus(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | u
 	if (locked === false) episodes.step('p', false, false);
 	else if (locked === true && placed) {
 		const lockedAt = vehicle.lock?.locked === true ? vehicle.lock.at : push.atMs;
-		if (episodes.step('p', governing !== undefined && !governing.rule.rideEndAllowed, rules.has('parking'))) {
+		if (episodes.step('p', governing !== undefined && !governing.rule.rideEndAllowed, rules.has('parking'), placeOf(governing))) {
 			items.push(zoneItem('parking', undefined, governing, lockedAt, push.atMs, fix, now, { lockedAt: new Date(lockedAt).toISOString() }));
 		}
 	}
@@ -289,7 +301,7 @@ function onStatus(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | u
 	const limit = watch.at >= push.atMs - SPEED_FIX_MAX_AGE_MS ? governing?.rule.maximumSpeedKph : undefined;
 	if (speed !== undefined && limit !== undefined) {
 		if (speed > limit) {
-			if (episodes.step('s', true, rules.has('speed'))) {
+			if (episodes.step('s', true, rules.has('speed'), placeOf(governing))) {
 				items.push(zoneItem('speed', undefined, governing, sinceIn(governing!), push.atMs, fix, now, { speedKph: speed, maximumSpeedKph: limit }));
 			}
 		} else if (speed <= limit - SPEED_REARM_KPH) episodes.step('s', false, false);
@@ -298,6 +310,8 @@ function onStatus(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | u
 	if (!episodes.changed) return NO_CHANGE;
 	return decision(items, { ...watch, fired: episodes.toString() }, 'critical');
 }
+
+const FIRED = /^(?:[orps](?:\d+|g)?(?:;[orps](?:\d+|g)?)*)?$/;
 
 /** `3@1733350000;7@1733350100` (zone@since), or `out@since` outside every zone. */
 function writeInside(watch: ZoneWatch): string {
@@ -309,7 +323,7 @@ const zonesField: StoredField<ZoneWatch> = {
 	write: (watch) => `${watch.doc},${seconds(watch.at)},${writeInside(watch)},${watch.fired}`,
 	read([doc, at, inside, fired]) {
 		const atMs = millis(at);
-		if (doc === '' || atMs === 0 || !/^[orps]*$/.test(fired)) return undefined;
+		if (doc === '' || atMs === 0 || !FIRED.test(fired)) return undefined;
 		const entries = inside.split(';').map((entry) => entry.split('@'));
 		if (entries.length === 1 && entries[0][0] === 'out') return { doc, at: atMs, inside: [], outsideSince: millis(entries[0][1]), fired };
 		const members = entries.map(([zone, since]) => ({ zone: Number(zone), since: millis(since) }));
