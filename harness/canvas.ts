@@ -7,6 +7,8 @@
  *   canvas (zoom controls, "Execute workflow", a chat workflow's "Open chat", the panel buttons at
  *   the right) covers another, and every sticky note too small for its text.
  * - `nodePanelEntryDescription(page, name)`: the description the node panel shows under an entry.
+ * - `openWorkflowCanvas(page, url, workflow)`: opens a workflow and waits until exactly its nodes
+ *   are drawn.
  *
  * What the DOM of n8n 2.41 looks like (found by running it): every canvas item is a Vue Flow node
  * (`.vue-flow__node`) whose first child carries `data-node-name` and `data-node-type`. A node has
@@ -172,6 +174,31 @@ export async function canvasOverlaps(page: Page, options: { zoomToFit?: boolean 
 		}
 	}
 	return lines;
+}
+
+/**
+ * Opens a workflow in the editor already loaded in `page` through n8n's own router, as clicking a
+ * workflow card does (≈ 1 s instead of ≈ 10 s for reloading the editor's bundle), or by loading
+ * `<url>/workflow/<id>` when no editor is loaded yet; resolves once the canvas holds exactly the
+ * workflow's nodes and notes (an agent's tool nodes are drawn late, and the previous workflow's
+ * must be gone before anything is measured).
+ */
+export async function openWorkflowCanvas(page: Page, url: string, workflow: { id: string; nodes: ReadonlyArray<{ name: string }> }): Promise<void> {
+	const path = `/workflow/${workflow.id}`;
+	const routed = await page.evaluate(`(() => {
+		const router = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$router;
+		if (!router) return false;
+		router.push(${JSON.stringify(path)});
+		return true;
+	})()`);
+	if (!routed) await page.goto(`${url}${path}`);
+	await page.waitForURL((at) => at.pathname === path);
+	const names = JSON.stringify(workflow.nodes.map((node) => node.name).sort());
+	await page.waitForFunction(
+		`JSON.stringify(Array.from(document.querySelectorAll('.vue-flow__node > [data-node-name]'), (el) => el.getAttribute('data-node-name')).sort()) === ${JSON.stringify(names)}`,
+		undefined,
+		{ timeout: 60_000 },
+	);
 }
 
 /**

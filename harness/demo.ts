@@ -24,7 +24,7 @@ export interface DemoText {
 	simulatorUrl: string;
 	/** Requests per second the demo says its simulator pushes into n8n. */
 	pushRate: number;
-	/** The printed steps by number: "1" … "5". */
+	/** The printed steps by number: "1" … "6". */
 	steps: Readonly<Record<string, string>>;
 	/** Quoted names in a step's text, in order ("Segway demo: …"). */
 	quoted(step: string): string[];
@@ -71,6 +71,8 @@ export class DemoProcess {
 		readonly process: ServiceProcess,
 		readonly folder: string,
 		readonly printed: DemoText,
+		/** When the steps were printed (seen within 250 ms), epoch ms: what "within N minutes of this text" counts from. */
+		readonly printedAt: number,
 	) {}
 
 	/**
@@ -98,7 +100,7 @@ export class DemoProcess {
 			timeoutMs,
 			250,
 		);
-		return new DemoProcess(demo, folder, parseDemoText(demo.log));
+		return new DemoProcess(demo, folder, parseDemoText(demo.log), Date.now());
 	}
 
 	/** The process ids the demo wrote: `n8n`, `simulator`. */

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The demo: real n8n 2.41.1 on http://localhost:5678 with this package installed as users get it,
 # a demo credential pointing at the bundled Segway simulator, the example workflows, and the
-# simulator pushing signed events of a demo fleet (vehicles in mixed states) into two published
-# workflows: "alerts, faults and state changes" and "low battery → swap list". The vehicles push
-# on Segway's own schedule (every 10 s while unlocked, every 15 min while locked), which one n8n
-# on SQLite takes with room to spare on a busy laptop; n8n runs with the settings a production
-# user should copy (README: Try it).
+# simulator pushing signed events of a demo fleet (vehicles in mixed states) into three published
+# workflows: "alerts, faults and state changes", "low battery → swap list" and "zones" (the demo
+# city's zones, examples/zones/demo-city.json, with four riders on examples/zones/demo-routes.json
+# breaking each zone rule). The vehicles push on Segway's own schedule (every 10 s while unlocked,
+# every 15 min while locked), which one n8n on SQLite takes with room to spare on a busy laptop;
+# n8n runs with the settings a production user should copy (README: Try it).
 #
 #   bash scripts/demo.sh        (or: npm run demo)        Ctrl-C stops everything it started.
 #
@@ -27,12 +28,15 @@ sim_port="${SIM_PORT:-8080}"
 broker_port="${N8N_RUNNERS_BROKER_PORT:-5690}"
 time_scale="${DEMO_TIME_SCALE:-1}"
 demo_dir="${DEMO_DIR:-$root/.cache/demo}"
-# Must match examples/demo-push-log.json, examples/demo-low-battery.json and the credential the
-# examples reference.
+# Must match examples/demo-push-log.json, examples/demo-low-battery.json, examples/demo-zones.json
+# and the credential the examples reference.
 demo_workflow_id="exDemoPushLog01"
 demo_webhook_id="5e9a7f1e-d0e0-4d3e-8a11-00000000de70"
 battery_workflow_id="exDemoLowBatt01"
 battery_webhook_id="5e9a7f1e-d0e0-4d3e-8a11-00000000ba77"
+zones_workflow_id="exDemoZones0001"
+zones_webhook_id="5e9a7f1e-d0e0-4d3e-8a11-00000000201e"
+routes_file="examples/zones/demo-routes.json"
 credential_id="segwayFleetDemo1"
 credential_name="Segway Fleet (simulator)"
 
@@ -105,7 +109,7 @@ if [ ! -f "$import_stamp" ] || [ "$(cat "$import_stamp")" != "$import_key" ]; th
 	"$n8n_bin" import:credentials --input="$credential_json" >"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
 	say "importing examples/*.json"
 	"$n8n_bin" import:workflow --separate --input="$root/examples" >>"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
-	for id in "$demo_workflow_id" "$battery_workflow_id"; do
+	for id in "$demo_workflow_id" "$battery_workflow_id" "$zones_workflow_id"; do
 		say "publishing the demo workflow $id"
 		"$n8n_bin" publish:workflow --id="$id" >>"$demo_dir/import.log" 2>&1 || { cat "$demo_dir/import.log" >&2; exit 1; }
 	done
@@ -141,12 +145,17 @@ sim_log="$demo_dir/simulator.log"
 "$n8n_bin" start >"$n8n_log" 2>&1 &
 pids+=("$!")
 n8n_pid=$!
-# The simulator (through tsx); its pushes are switched on once n8n answers. Both published
-# workflows get every push, as two Segway push URLs would.
+# The simulator (through tsx); its pushes are switched on once n8n answers. The published
+# workflows each get every push, as three Segway push URLs would. The riders of the routes file
+# ride from the start (unlocked, so pushing every 10 s).
 webhook_base="http://localhost:$n8n_port/webhook/$demo_webhook_id"
 battery_base="http://localhost:$n8n_port/webhook/$battery_webhook_id"
+zones_base="http://localhost:$n8n_port/webhook/$zones_webhook_id"
+push_targets=("$webhook_base" "$battery_base" "$zones_base")
+push_flags=()
+for base in "${push_targets[@]}"; do push_flags+=(--push-to "$base"); done
 "$root/node_modules/.bin/tsx" simulator/cli.ts --port "$sim_port" --vehicles 20 \
-	--push-to "$webhook_base" --push-to "$battery_base" --no-push --time-scale "$time_scale" \
+	"${push_flags[@]}" --no-push --time-scale "$time_scale" --routes "$root/$routes_file" \
 	--alert-rate 0.5 --fault-rate 0.2 >"$sim_log" 2>&1 &
 pids+=("$!")
 sim_pid=$!
@@ -162,12 +171,23 @@ until curl -sf "http://localhost:$n8n_port/healthz/readiness" >/dev/null; do
 	sleep 0.3
 done
 # Webhooks are registered a moment after readiness: an unsigned push must get 401, not 404.
-for _ in $(seq 1 100); do
-	code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$webhook_base/v2/vehicle/status" || true)"
-	[ "$code" = 401 ] && break
-	sleep 0.2
+for base in "${push_targets[@]}"; do
+	for _ in $(seq 1 100); do
+		code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/v2/vehicle/status" || true)"
+		[ "$code" = 401 ] && break
+		sleep 0.2
+	done
+	[ "$code" = 401 ] || say "warning: the demo trigger's webhook $base answers $code instead of 401; see $n8n_log"
 done
-[ "$code" = 401 ] || say "warning: the demo trigger's webhook answers $code instead of 401; see $n8n_log"
+# The riders start their routes again as the pushes start, so that step 6's minutes count from
+# the printed text, however long n8n took to start (a route's first zone break comes within a
+# minute, the last within 4).
+node -e '
+	const [file, sim] = process.argv.slice(1);
+	Promise.all(Object.entries(require(file)).map(async ([iotCode, route]) => {
+		const res = await fetch(`${sim}/_admin/vehicles/${iotCode}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ route }) });
+		if (res.status !== 200) throw new Error(`the route of ${iotCode}: the simulator answered ${res.status} ${await res.text()}`);
+	})).catch((error) => { console.error(error.message); process.exit(1); });' "$root/$routes_file" "$sim_url"
 curl -sf -X PATCH "$sim_url/_admin/config" -H 'content-type: application/json' -d '{"pushEnabled":true}' >/dev/null
 
 # The demo fleet (the simulator's default seed): each step of the story has vehicles of its own,
@@ -182,9 +202,17 @@ stored=(861477038715702 861477038713152 861477038713516)        # winter storage
 runs_low=861477038712844                                        # step 4: runs low, then is charged
 alerting=861477038719676                                        # step 4: lifted up
 faulty=861477038718929                                          # step 4: motor fault
+# Step 6: the riders of examples/zones/demo-routes.json, each breaking zone rules of the demo city.
+no_ride=861477038715471    # loops through Lakeside Park (no riding)
+slow=861477038710196       # loops into Old Town (at most 10 km/h) at 20 km/h
+no_parking=861477038713181 # locks in Station Square (no parking)
+leaves=861477038718285     # loops out of the service area and back
 fleet="$(curl -sf "$sim_url/_admin/vehicles")"
 for v in "${left_unlocked[@]}" "$already_locked" "$offline" "$charging" "$already_low" "${stored[@]}" "$runs_low" "$alerting" "$faulty"; do
 	case "$fleet" in *"\"$v\""*) ;; *) echo "the simulator's fleet has no vehicle $v (its seed changed?)" >&2; exit 1 ;; esac
+done
+for v in "$no_ride" "$slow" "$no_parking" "$leaves"; do
+	grep -q "\"$v\"" "$routes_file" || { echo "$routes_file has no route for $v: step 6 names it" >&2; exit 1; }
 done
 admin() { curl -sf -X "$1" "$sim_url/_admin/vehicles/$2${4:-}" -H 'content-type: application/json' -d "$3" >/dev/null; }
 # Each vehicle of the story reports its state once before it changes, so that the change is a
@@ -195,13 +223,20 @@ admin PATCH "$charging" '{"charging":true,"powerPercent":35}'
 admin PATCH "$offline" '{"online":false}'
 admin PATCH "$already_low" '{"powerPercent":15}'
 # What the stream costs n8n: each vehicle pushes status and location on its interval (Segway's:
-# 10 s unlocked, 15 min locked), to both published workflows.
+# 10 s unlocked, 15 min locked), to every published workflow.
 push_rate="$(curl -sf "$sim_url/_admin/vehicles" | node -e '
 	let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
 		const perSecond = JSON.parse(s).filter((v) => v.online && v.active !== false)
 			.reduce((sum, v) => sum + 2 / (v.locked ? 900 : 10), 0) * Number(process.argv[1]);
-		console.log((perSecond * 2).toFixed(1));
-	});' "$time_scale")"
+		console.log((perSecond * Number(process.argv[2])).toFixed(1));
+	});' "$time_scale" "${#push_targets[@]}")"
+# Every zone break of the routes comes within 4 simulated minutes of their start (a route's test
+# rides them at Segway's 10 s interval, test/simulator/zones.test.ts); promised with a minute
+# to spare for a push held back while the stream is paused, a busy n8n, and the time scale.
+zone_minutes="$(awk -v s="$time_scale" 'BEGIN { m = 5 / s; printf "%d", (m == int(m) ? m : int(m) + 1) }')"
+[ "$zone_minutes" -ge 1 ] || zone_minutes=1
+zone_unit=minutes
+[ "$zone_minutes" -gt 1 ] || zone_unit=minute
 ready="$(elapsed)"
 
 pause_cmd="curl -X PATCH $sim_url/_admin/config -d '{\"pushEnabled\":false}'"
@@ -210,7 +245,7 @@ cat <<EOF
 
   n8n ${ready}s after start: http://localhost:$n8n_port
   The simulator pushes ≈ $push_rate requests/s into n8n (Segway's intervals x$time_scale: status and
-  location every 10 s while unlocked, every 15 min while locked; each to both published workflows).
+  location every 10 s while unlocked, every 15 min while locked; each to the ${#push_targets[@]} published workflows).
   ───────────────────────────────────────────────────────────────────────────────
   1. Open http://localhost:$n8n_port. On the first visit n8n asks you to set up the owner
      account: any e-mail, and a password of 8 or more characters with a digit and a capital
@@ -240,6 +275,17 @@ cat <<EOF
   5. Pause the push stream, and resume it:
        $pause_cmd
        $resume_cmd
+  6. Zones: "Segway demo: zones" is published with the demo city's zones
+     (examples/zones/demo-city.json) → open it, then Executions. Four riders set off every zone
+     rule, each within $zone_minutes $zone_unit of this text (the item's zone.rule says which; the loops go on):
+       $no_ride rides through Lakeside Park (no riding): entered, rideThrough, left
+       $slow rides at 20 km/h in Old Town (10 allowed): entered, speed, left
+       $no_parking locks in Station Square (no parking): entered, parking
+       $leaves rides out of the service area and back: left, outside, entered
+     The same for your city, with a Slack message (paste its geofencing_zones.json into Zones):
+       "Segway: ridden through a no-ride zone → sound, slow down, Slack"
+       "Segway: parked where a ride may not end → Slack"
+       "Segway: left the service area → Slack"
   Ctrl-C stops n8n and the simulator.
 
 EOF

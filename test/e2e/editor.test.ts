@@ -1,16 +1,20 @@
 /**
  * The demo as a new user meets it, in a real browser on a busy machine: `bash scripts/demo.sh`
- * itself (real n8n 2.41.1, the simulator pushing into two published workflows), two CPU hogs on
- * the machine's cores, Debian's chromium driven by playwright-core.
+ * itself (real n8n 2.41.1, the simulator pushing into three published workflows, four of its
+ * vehicles riding routes through the demo city's zones), two CPU hogs on the machine's cores,
+ * Debian's chromium driven by playwright-core.
  *
  * Part one walks the steps the demo printed, in the printed order, and checks what each promises:
  * the editor opens and lists the workflows in time while pushes flow, no request answers 5xx,
- * every push is answered 200, and no execution is left new or running once the stream pauses.
- * The workflows, vehicles and commands are read from the printed text, not copied here.
+ * every push is answered 200, no execution is left new or running once the stream pauses, and the
+ * zones workflow runs for every printed rider and zone rule. The workflows, vehicles, rules,
+ * minutes and commands are read from the printed text, not copied here.
  *
  * Part two (the machine quiet again) is the tour the README's screenshots come from: the node
  * panel, an action node run against the simulator, the trigger's URLs, the AI agent example; and
- * every example is laid out so that nothing covers a node.
+ * every example is laid out so that nothing covers a node. Last, step 6's promise is checked in
+ * full: each printed zone rule ran for its rider within the printed minutes (by the runs' start
+ * times; the routes' last rules come about 4 minutes in, after part one is over).
  *
  * Each step of part two saves a screenshot in .build/screenshots/ (SEGWAY_SCREENSHOT_DIR
  * elsewhere; `npm run screenshots` refreshes docs/screenshots/, which the README shows). Needs
@@ -25,11 +29,12 @@ import { setTimeout as sleep } from 'timers/promises';
 import type { Locator, Page } from 'playwright-core';
 
 import { CHROMIUM, chromiumInstalled, launchChromium, type TestBrowser } from '../../harness/browser';
-import { canvasOverlaps, nodePanelEntryDescription } from '../../harness/canvas';
+import { canvasOverlaps, nodePanelEntryDescription, openWorkflowCanvas } from '../../harness/canvas';
 import { cpuSeconds, startCpuHogs } from '../../harness/cpu';
 import { DemoProcess, type DemoText } from '../../harness/demo';
 import { ACTION_TYPE, DEMO_CREDENTIAL, RestClient, ROOT, TRIGGER_TYPE, readExamples } from '../../harness/n8n';
 import { waitFor } from '../../harness/wait';
+import { ZONE_RULES } from '../../nodes/shared/rules/zones';
 import { APP_DESCRIPTION } from '../../nodes/shared/text';
 
 /** Each run's screenshots; `npm run screenshots` writes them to docs/screenshots/ for the README. */
@@ -53,6 +58,42 @@ const SETTLES_MS = 60_000;
 /** How long the stream alone is sampled for the figures, before the editor is opened. */
 const STREAM_SAMPLE_MS = 30_000;
 const IMEI = /\b\d{15}\b/g;
+
+/**
+ * Run data as n8n stores it (the `flatted` format): one JSON list whose first entry is the root,
+ * where every object and every string is an entry of the list, referred to by its index written
+ * as a string; numbers, booleans and null stand where they are.
+ */
+function unflatten(text: string): unknown {
+	const list = JSON.parse(text) as unknown[];
+	const built = new Map<number, unknown>();
+	const revive = (index: number): unknown => {
+		const entry = list[index];
+		if (typeof entry !== 'object' || entry === null) return entry;
+		const known = built.get(index);
+		if (known !== undefined) return known;
+		const out = (Array.isArray(entry) ? [] : {}) as Record<string, unknown>;
+		built.set(index, out);
+		for (const [key, value] of Object.entries(entry)) out[key] = typeof value === 'string' ? revive(Number(value)) : value;
+		return out;
+	};
+	return revive(0);
+}
+
+interface ZoneFiring {
+	iotCode: string;
+	rule: string;
+	/** When the run started, epoch ms. */
+	startedAt: number;
+}
+
+/** The zone items the trigger node emitted in one run: who set off which rule. */
+function zoneItemsOf(runData: string, triggerName: string): Array<{ iotCode: string; rule: string }> {
+	type Items = Array<{ json: { iotCode?: unknown; zone?: { rule?: unknown } } }>;
+	const run = unflatten(runData) as { resultData?: { runData?: Record<string, Array<{ data?: { main?: Items[] } }>> } };
+	const items = run.resultData?.runData?.[triggerName]?.[0]?.data?.main?.[0] ?? [];
+	return items.map(({ json }) => ({ iotCode: String(json.iotCode), rule: String(json.zone?.rule) }));
+}
 
 /** Runs in the page (a string: this project compiles without the DOM's types). */
 const SETTLE_ANIMATIONS = `(async () => {
@@ -175,7 +216,7 @@ describeEditor(skip ? `the demo in a real browser (${skipReason})` : 'the demo i
 		return id;
 	};
 
-	type Execution = { id: string; status: string; mode: string; workflowId: string };
+	type Execution = { id: string; status: string; mode: string; workflowId: string; startedAt: string };
 	async function executions(filter: Record<string, unknown>): Promise<Execution[]> {
 		const query = encodeURIComponent(JSON.stringify(filter));
 		return (await rest.get<{ data: { results: Execution[] } }>(`/rest/executions?filter=${query}&limit=100`)).data.results;
@@ -195,6 +236,21 @@ describeEditor(skip ? `the demo in a real browser (${skipReason})` : 'the demo i
 		}
 		return count;
 	}
+	/** Zone items of finished runs, read once each. */
+	const zoneItems = new Map<string, Array<{ iotCode: string; rule: string }>>();
+	async function zoneFirings(id: string, triggerName: string): Promise<ZoneFiring[]> {
+		const found: ZoneFiring[] = [];
+		for (const execution of await executions({ workflowId: id })) {
+			if (['new', 'running', 'waiting'].includes(execution.status)) continue;
+			let items = zoneItems.get(execution.id);
+			if (items === undefined) {
+				items = zoneItemsOf((await rest.get<{ data: { data: string } }>(`/rest/executions/${execution.id}`)).data.data, triggerName);
+				zoneItems.set(execution.id, items);
+			}
+			found.push(...items.map((item) => ({ ...item, startedAt: Date.parse(execution.startedAt) })));
+		}
+		return found;
+	}
 	const runsFor = (what: string, id: string, iotCode: string, atLeast: number) =>
 		waitFor(`${what}: a run of ${id} for ${iotCode}`, async () => ((await executionsHolding(id, iotCode)) >= atLeast ? true : undefined), 60_000, 500);
 
@@ -203,6 +259,27 @@ describeEditor(skip ? `the demo in a real browser (${skipReason})` : 'the demo i
 		const text = printed.steps[step]?.split(/^\s+(?=[a-d]\. )/m).find((p) => p.startsWith(`${letter}. `));
 		if (text === undefined) throw new Error(`the demo printed no part ${letter} in step ${step}:\n${printed.text}`);
 		return { text, names: [...text.matchAll(/"([^"]+)"/g)].map((m) => m[1]), imeis: [...new Set(text.match(IMEI) ?? [])] };
+	};
+
+	/**
+	 * Step 6: the zones workflow, the minutes it promises (from the printed text on), each printed
+	 * rider with the rules it sets off ("<IMEI> rides …: entered, rideThrough, left"), and the
+	 * zone examples it names.
+	 */
+	const zoneStep = () => {
+		const text = printed.steps['6'] ?? '';
+		const [name, ...examples] = printed.quoted('6');
+		const minutes = Number(/within (\d+) minutes? of this text/.exec(text)?.[1]);
+		const riders = [...text.matchAll(/^\s+(\d{15}) [^:\n]+: ([A-Za-z]+(?:, [A-Za-z]+)*)$/gm)].map((m) => ({ iotCode: m[1], rules: m[2].split(', ') }));
+		const workflow = readExamples().find((e) => e.workflow.name === name)?.workflow;
+		const triggerName = workflow?.nodes.find((n) => n.type === TRIGGER_TYPE)?.name ?? '(no trigger)';
+		return { name, examples, minutes, riders, triggerName, deadline: demo!.printedAt + minutes * 60_000 };
+	};
+	/** The printed rider/rule pairs that have no run started by the deadline yet. */
+	const zoneRulesMissing = async () => {
+		const { name, riders, triggerName, deadline } = zoneStep();
+		const firings = (await zoneFirings(workflowId(name), triggerName)).filter((f) => f.startedAt <= deadline);
+		return riders.flatMap(({ iotCode, rules }) => rules.filter((rule) => !firings.some((f) => f.iotCode === iotCode && f.rule === rule)).map((rule) => `${iotCode} ${rule}`));
 	};
 
 	// ── the browser ───────────────────────────────────────────────────────────────────────────
@@ -431,6 +508,22 @@ describeEditor(skip ? `the demo in a real browser (${skipReason})` : 'the demo i
 			);
 			expect(resumed.attempts.map((a) => a.status)).toEqual([200]);
 		});
+
+		step('6. the zones workflow is published and runs for the riders; the zone examples are there', async () => {
+			const { name, examples, minutes, riders } = zoneStep();
+			expect(minutes).toBeGreaterThan(0);
+			expect(riders).toHaveLength(4);
+			// Every zone rule the trigger has is shown by some rider.
+			expect([...new Set(riders.flatMap((r) => r.rules))].sort()).toEqual([...ZONE_RULES].sort());
+			expect(examples).toHaveLength(3);
+			for (const example of examples) workflowId(example);
+			await openWorkflow(name);
+			await page.getByTestId('radio-button-executions').click();
+			// The first rules come within a minute or two: by now some runs are listed.
+			await waitFor('the zones executions list', async () => ((await page.locator('[data-test-id^="execution-details-"]').count()) >= 1 ? true : undefined), 60_000, 250);
+			// Every printed rule is checked in full at the end (step "6, in full"): its last ones come
+			// about 4 minutes in, and waiting here would only make the test longer.
+		});
 	});
 
 	describe('part two: the tour of the README screenshots, and the examples laid out', () => {
@@ -603,12 +696,33 @@ describeEditor(skip ? `the demo in a real browser (${skipReason})` : 'the demo i
 		step('g. every example is laid out so that nothing covers a node or its label', async () => {
 			const covered: string[] = [];
 			for (const { file, workflow } of readExamples()) {
-				await page.goto(`${printed.url}/workflow/${workflow.id}`);
 				// Every node and note drawn (an agent's tools come late), then measured after zoom-to-fit.
-				for (const node of workflow.nodes) await page.locator(`.vue-flow__node > [data-node-name="${node.name}"]`).waitFor({ state: 'attached' });
+				await openWorkflowCanvas(page, printed.url, workflow);
 				covered.push(...(await canvasOverlaps(page)).map((line) => `${file}: ${line}`));
 			}
 			expect(covered).toEqual([]);
 		}, 300_000);
+
+		step('6, in full: each printed rider set off each printed zone rule within the printed minutes', async () => {
+			const { deadline, minutes } = zoneStep();
+			// A run that started by the deadline is finished and listed a few seconds later.
+			const missing = await waitFor(
+				`every printed zone rule to run within ${minutes} minutes of the printed text`,
+				async () => {
+					const left = await zoneRulesMissing();
+					return left.length === 0 || Date.now() > deadline + 15_000 ? left : undefined;
+				},
+				Math.max(0, deadline - Date.now()) + 30_000,
+				2_000,
+			);
+			expect(missing).toEqual([]);
+			// When each came, for the record: seconds after the printed text.
+			const { name, riders, triggerName } = zoneStep();
+			const firings = await zoneFirings(workflowId(name), triggerName);
+			const after = riders.flatMap(({ iotCode, rules }) =>
+				rules.map((rule) => `${iotCode} ${rule} ${Math.round((Math.min(...firings.filter((f) => f.iotCode === iotCode && f.rule === rule).map((f) => f.startedAt)) - demo!.printedAt) / 1000)} s`),
+			);
+			console.log(`zone rules, first run after the printed text: ${after.join(', ')}`);
+		}, 600_000);
 	});
 });
