@@ -85,6 +85,9 @@ const ruleOptions: Array<{ name: string; value: ZoneRuleName; description: strin
 	},
 ];
 
+/** Shown once a zone rule is chosen. */
+const withZoneRules = { displayOptions: { show: { zoneRules: [...ZONE_RULES] } } };
+
 const parameters: INodeProperties[] = [
 	{
 		displayName: 'Zone Rules',
@@ -103,6 +106,17 @@ const parameters: INodeProperties[] = [
 		description:
 			"The operator's zones: a GBFS geofencing zones document (the feed's geofencing_zones file, v2.1–v3.0) or a GeoJSON FeatureCollection of Polygon/MultiPolygon features with a name property. Where zones overlap, the one listed first decides. May be an expression.",
 		typeOptions: { rows: 8 },
+		...withZoneRules,
+	},
+	{
+		// Events' default selects every push kind: without this a user adding zone rules would get
+		// a run for every location and status push besides the zone breaks.
+		displayName:
+			'Zone rules start runs of their own. Location and Status selected in Events above still start runs as their settings say (All: every push). For zone breaks only, remove them from Events.',
+		name: 'zoneEventsNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { zoneRules: [...ZONE_RULES], events: ['location', 'status'] } },
 	},
 ];
 
