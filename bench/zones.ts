@@ -11,15 +11,18 @@
  *   (location and status alternating, one of each per vehicle and round): every push goes to a
  *   trigger without zone rules and to one with all six, in alternating order, so both run under
  *   the same conditions; p50 / p90 / p99 per round and per push kind, and what zones add;
- * - the same with the Zones text read anew for every push, as n8n does (it loads the workflow
- *   from its database for every webhook request, so the parameter is a new string each time);
+ * - variants of zones on, interleaved with it: the Zones text read anew for every push, as n8n
+ *   does (it loads the workflow from its database for every webhook request, so the parameter is
+ *   a new string each time); and Vehicle Type IDs as a JSON object of every vehicle's IoT code
+ *   instead of one type for all;
  * - the heap the trigger keeps for the fleet's vehicles (one location and one status push each),
- *   zones off and on.
+ *   zones off and on; and its mirror in static data: characters per vehicle, how many vehicles
+ *   the bounded mirror holds, how many of them must be kept (a zone episode fired).
  *
  * Zones off: events alert and fault (positions remembered, Add Last Known Location is on by
  * default). Zones on: the same, plus every zone rule, the document, and vehicle type `scooter`.
  *
- *   npm run bench:zones [-- --vehicles 10000 --rounds 3 --fresh-pushes 2000 --zones 600
+ *   npm run bench:zones [-- --vehicles 10000 --rounds 3 --variant-pushes 2000 --zones 600
  *                         --service-vertices 3000 --index-runs 5]
  *
  * Prints tables and one `zones:` line with the headline figures, and writes
@@ -33,7 +36,9 @@ import { parseArgs } from 'util';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ROOT } from '../harness/n8n';
-import { TriggerHarness } from '../harness/webhook';
+import { NODE_NAME, TriggerHarness } from '../harness/webhook';
+import { STATIC_KEY } from '../nodes/SegwayFleetTrigger/mirror';
+import { decodeVehicles, MIRROR_CHARS } from '../nodes/shared/memory/codec';
 import { readZoneDocument } from '../nodes/shared/zones/document';
 import { CityFleet, generateCity } from './lib/city';
 import { formatLoad, machineInfo } from './lib/machine';
@@ -44,7 +49,7 @@ const { values: args } = parseArgs({
 	options: {
 		vehicles: { type: 'string', default: '10000' },
 		rounds: { type: 'string', default: '3' },
-		'fresh-pushes': { type: 'string', default: '2000' },
+		'variant-pushes': { type: 'string', default: '2000' },
 		zones: { type: 'string', default: '600' },
 		'service-vertices': { type: 'string', default: '3000' },
 		'index-runs': { type: 'string', default: '5' },
@@ -53,7 +58,7 @@ const { values: args } = parseArgs({
 });
 const VEHICLES = Number(args.vehicles);
 const ROUNDS = Number(args.rounds);
-const FRESH_PUSHES = Number(args['fresh-pushes']);
+const VARIANT_PUSHES = Number(args['variant-pushes']);
 const INDEX_RUNS = Number(args['index-runs']);
 const SECRET = 'bench-secret';
 const CLIENT_ID = 'A20081';
@@ -83,12 +88,29 @@ async function post(url: string, body: string): Promise<void> {
 const freshCopy = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
 
 interface Config {
-	key: 'off' | 'on' | 'onFresh';
+	key: 'off' | 'on' | 'onFresh' | 'onTypes';
 	label: string;
 	harness: TriggerHarness;
 	parameters: INodeParameters;
-	/** Zones text replaced by a fresh copy before each push. */
+	/** Zones text replaced by a fresh copy before each push (the variants, once warmed up). */
 	fresh: boolean;
+}
+
+/** The trigger's mirror in the harness's static data: vehicles, characters, vehicles with a zone episode fired. */
+function mirrorOf(harness: TriggerHarness): { vehicles: number; chars: number; zoneFired: number } {
+	const shards = ((harness.storedStaticData[`node:${NODE_NAME}`] as IDataObject | undefined)?.[STATIC_KEY] ?? {}) as Record<string, { vehicles?: string }>;
+	let vehicles = 0;
+	let chars = 0;
+	let zoneFired = 0;
+	for (const shard of Object.values(shards)) {
+		const text = shard.vehicles ?? '';
+		chars += text.length;
+		for (const record of decodeVehicles(text).values()) {
+			vehicles += 1;
+			if ((record.zones?.fired ?? '') !== '') zoneFired += 1;
+		}
+	}
+	return { vehicles, chars, zoneFired };
 }
 
 /** Sends one push to the config and returns the time inside webhook(); recorded into `into` when given. */
@@ -183,20 +205,23 @@ async function main(): Promise<void> {
 		zones: city.text,
 		options: { zoneVehicleTypes: 'scooter' },
 	};
-	const make = (key: Config['key'], label: string, parameters: INodeParameters, fresh = false): Config => ({
+	const fleet = new CityFleet(city, { vehicles: VEHICLES, seed: Number(args.seed) + 1 }, SECRET, CLIENT_ID);
+	const make = (key: Config['key'], label: string, parameters: INodeParameters): Config => ({
 		key,
 		label,
 		parameters,
-		fresh,
+		fresh: false,
 		harness: new TriggerHarness({ credential: { clientId: CLIENT_ID, clientSecret: SECRET }, parameters }),
 	});
+	// The variants run as zones on until their phase (warming them up as variants would cost minutes).
 	const configs = {
 		off: make('off', 'zones off', off),
 		on: make('on', 'zones on (6 rules)', on),
-		onFresh: make('onFresh', 'zones on, Zones text anew per push', on, true),
+		onFresh: make('onFresh', 'zones on, Zones text anew per push', on),
+		onTypes: make('onTypes', 'zones on, vehicle types by IoT code', on),
 	};
+	const typesByIotCode = JSON.stringify({ '*': 'scooter', ...Object.fromEntries(fleet.vehicles.map((v) => [v.iotCode, 'scooter'])) });
 	for (const c of Object.values(configs)) await c.harness.start();
-	const fleet = new CityFleet(city, { vehicles: VEHICLES, seed: Number(args.seed) + 1 }, SECRET, CLIENT_ID);
 	// Vehicles outside the fleet prime each trigger (credential, parameters, the document, code
 	// compiled and optimised), so that the heap measured next holds the fleet's vehicles only.
 	const primer = new CityFleet(city, { vehicles: Math.min(VEHICLES, 500), seed: 99, prefix: '9999' }, SECRET, CLIENT_ID);
@@ -226,8 +251,10 @@ async function main(): Promise<void> {
 			heap[c.key] = { bytes: after - before, runs };
 			log(`${c.label}: ${VEHICLES} vehicles take ${round((after - before) / 1e6, 2)} MB of heap (${runs} runs in their first round)`);
 		}
-		for (const push of warmup) await send(configs.onFresh, push.event, push.body);
-		takeRuns(configs.onFresh.harness);
+		for (const c of [configs.onFresh, configs.onTypes]) {
+			for (const push of warmup) await send(c, push.event, push.body);
+			takeRuns(c.harness);
+		}
 
 		// Rounds: every push to both triggers, in alternating order.
 		const rounds: Array<{ round: number; loadavg: number; off: Samples; on: Samples; runs: Record<string, { runs: number; items: Record<string, number> }> }> = [];
@@ -245,18 +272,26 @@ async function main(): Promise<void> {
 			log(`round ${r}: off p50 ${round(a.p50, 3)} p99 ${round(a.p99, 3)} ms; on p50 ${round(b.p50, 3)} p99 ${round(b.p99, 3)} ms; ${result.runs.on.runs} zone runs`);
 		}
 
-		// The Zones text anew for every push, beside the same text.
-		const fresh = { on: samples(), onFresh: samples() };
-		for (let i = 0; i < FRESH_PUSHES; i++) {
+		const mirror = { off: mirrorOf(configs.off.harness), on: mirrorOf(configs.on.harness) };
+
+		// Variants of zones on beside it, in rotating order.
+		configs.onFresh.fresh = true;
+		configs.onTypes.harness.setParameters({ ...on, options: { zoneVehicleTypes: typesByIotCode } });
+		const variants = { on: samples(), onFresh: samples(), onTypes: samples() };
+		const trio = [configs.on, configs.onFresh, configs.onTypes] as const;
+		for (let i = 0; i < VARIANT_PUSHES; i++) {
 			const { event, body } = fleet.next();
-			const order = i % 2 === 0 ? ([configs.on, configs.onFresh] as const) : ([configs.onFresh, configs.on] as const);
-			for (const c of order) await send(c, event, body, c.key === 'on' ? fresh.on : fresh.onFresh);
+			for (let k = 0; k < trio.length; k++) {
+				const c = trio[(i + k) % trio.length];
+				await send(c, event, body, variants[c.key as keyof typeof variants]);
+			}
 		}
-		takeRuns(configs.on.harness);
-		takeRuns(configs.onFresh.harness);
+		for (const c of trio) takeRuns(c.harness);
 		const loadEnd = loadavg();
 
-		report({ city, index, firstPushMs, heap, rounds, fresh, loadStart, loadEnd });
+		report({ city, index, firstPushMs, heap, mirror, rounds, variants, loadStart, loadEnd });
+		// Held to the end, so that the heap measured meanwhile does not shrink by it.
+		if (held.zones.length !== city.stats.features || warmup.length === 0) throw new Error('the held document changed');
 	} finally {
 		for (const c of Object.values(configs)) await c.harness.stop();
 	}
@@ -267,8 +302,9 @@ interface Report {
 	index: { parseMs: Summary; readAndIndexMs: Summary; heapBytes: number };
 	firstPushMs: Record<string, number>;
 	heap: Record<string, { bytes: number; runs: number }>;
+	mirror: Record<'off' | 'on', ReturnType<typeof mirrorOf>>;
 	rounds: Array<{ round: number; loadavg: number; off: Samples; on: Samples; runs: Record<string, { runs: number; items: Record<string, number> }> }>;
-	fresh: { on: Samples; onFresh: Samples };
+	variants: { on: Samples; onFresh: Samples; onTypes: Samples };
 	loadStart: number[];
 	loadEnd: number[];
 }
@@ -318,14 +354,15 @@ function report(r: Report): void {
 		{ title: 'What the zone rules fired in the measured rounds (zones on)' },
 	);
 
-	const [sameText, freshText] = [summarize(r.fresh.on.all), summarize(r.fresh.onFresh.all)];
+	const [sameText, freshText, byCode] = [summarize(r.variants.on.all), summarize(r.variants.onFresh.all), summarize(r.variants.onTypes.all)];
 	printTable(
-		['Zones text', 'pushes', 'p50', 'p90', 'p99', 'max'],
+		['zones on', 'pushes', 'p50', 'p90', 'p99', 'max', 'added p50', 'added p99'],
 		[
-			['the same string every push', sameText.count, sameText.p50, sameText.p90, sameText.p99, sameText.max],
-			['a new string every push (as n8n reads it)', freshText.count, freshText.p50, freshText.p90, freshText.p99, freshText.max],
+			['as above: Zones the same string every push, one vehicle type', sameText.count, sameText.p50, sameText.p90, sameText.p99, sameText.max, 0, 0],
+			['Zones text a new string every push (as n8n reads it)', freshText.count, freshText.p50, freshText.p90, freshText.p99, freshText.max, freshText.p50 - sameText.p50, freshText.p99 - sameText.p99],
+			[`Vehicle Type IDs a JSON object of ${VEHICLES} IoT codes`, byCode.count, byCode.p50, byCode.p90, byCode.p99, byCode.max, byCode.p50 - sameText.p50, byCode.p99 - sameText.p99],
 		],
-		{ title: 'Zones on: the parameter as one string, and read anew per push as n8n does, ms (interleaved)', digits: 3 },
+		{ title: 'Variants of zones on, interleaved with it, ms', digits: 3 },
 	);
 
 	const offHeap = r.heap.off.bytes;
@@ -337,6 +374,15 @@ function report(r: Report): void {
 			['zones on', round(onHeap / 1e6, 2), round(onHeap / VEHICLES, 0), r.heap.on.runs],
 		],
 		{ title: 'Heap the trigger keeps for the fleet (one location and one status push each; the document counted above)' },
+	);
+
+	printTable(
+		['mirror in static data', 'vehicles', 'characters', 'chars/vehicle', 'with a zone episode fired (kept first)'],
+		(['off', 'on'] as const).map((key) => {
+			const m = r.mirror[key];
+			return [`zones ${key}`, m.vehicles, m.chars, round(m.chars / Math.max(1, m.vehicles), 0), m.zoneFired];
+		}),
+		{ title: `The memory's mirror after the rounds (bounded at ${MIRROR_CHARS / 1024} KiB): what a restarted n8n reads back of the ${VEHICLES} vehicles` },
 	);
 
 	const med = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
@@ -379,13 +425,14 @@ function report(r: Report): void {
 				at: new Date().toISOString(),
 				command,
 				machine: { ...machine, loadavgStart: r.loadStart, loadavgEnd: r.loadEnd },
-				parameters: { VEHICLES, ROUNDS, FRESH_PUSHES, INDEX_RUNS },
+				parameters: { VEHICLES, ROUNDS, VARIANT_PUSHES, INDEX_RUNS },
 				document: stats,
 				index: { parseMs: brief(r.index.parseMs), readAndIndexMs: brief(r.index.readAndIndexMs), heapBytes: r.index.heapBytes, firstPushMs: r.firstPushMs },
 				rounds: perRound.map((p) => ({ round: p.round, loadavg: p.loadavg, pushes: p.pushes, off: brief(p.off), on: brief(p.on), zoneRuns: p.runs, zoneItems: p.items })),
 				byKind: Object.fromEntries(KINDS.map((kind) => [kind, { off: { count: pooled('off', kind).count, ...brief(pooled('off', kind)) }, on: { count: pooled('on', kind).count, ...brief(pooled('on', kind)) } }])),
-				freshText: { same: brief(sameText), fresh: brief(freshText) },
+				variants: { same: brief(sameText), freshText: brief(freshText), typesByIotCode: brief(byCode) },
 				heap: { vehicles: VEHICLES, offBytes: offHeap, onBytes: onHeap },
+				mirror: r.mirror,
 				summary: { ...summary, targetAddedP99Ms: TARGET_ADDED_P99_MS, pass },
 			},
 			null,

@@ -9,7 +9,8 @@
  *     every webhook request, and stores the workflow with every execution);
  *   - zones on: every zone rule, the document, vehicle type `scooter`;
  *   - zones on with a small document (`smallZones` zones, a 300-vertex service area): the same
- *     rules, the workflow a few KB, for the trigger's own share of what the city costs.
+ *     rules, a workflow of tens of KB: the trigger's own share of what zones cost, nearly without n8n's
+ *     share of a large workflow.
  * The same stream goes to each (the same seed: the same vehicles, positions and order): location
  * and status pushes alternating, as a riding fleet sends them, from vehicles spread over the
  * city. Per workflow and repeat, in turn: a warm-up, a closed loop (N senders back to back) and an
