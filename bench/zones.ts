@@ -37,6 +37,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ROOT } from '../harness/n8n';
 import { NODE_NAME, TriggerHarness } from '../harness/webhook';
+import { nodeMemory } from '../nodes/SegwayFleetTrigger/memory';
 import { STATIC_KEY } from '../nodes/SegwayFleetTrigger/mirror';
 import { decodeVehicles, MIRROR_CHARS } from '../nodes/shared/memory/codec';
 import { readZoneDocument } from '../nodes/shared/zones/document';
@@ -96,8 +97,11 @@ interface Config {
 	fresh: boolean;
 }
 
-/** The trigger's mirror in the harness's static data: vehicles, characters, vehicles with a zone episode fired. */
-function mirrorOf(harness: TriggerHarness): { vehicles: number; chars: number; zoneFired: number } {
+/**
+ * The trigger's mirror in the harness's static data (vehicles, characters, vehicles with a zone
+ * episode fired), and how many of the fleet's vehicles in its memory have one fired.
+ */
+function mirrorOf(harness: TriggerHarness, iotCodes: readonly string[]): { vehicles: number; chars: number; zoneFired: number; zoneFiredInMemory: number } {
 	const shards = ((harness.storedStaticData[`node:${NODE_NAME}`] as IDataObject | undefined)?.[STATIC_KEY] ?? {}) as Record<string, { vehicles?: string }>;
 	let vehicles = 0;
 	let chars = 0;
@@ -110,7 +114,10 @@ function mirrorOf(harness: TriggerHarness): { vehicles: number; chars: number; z
 			if ((record.zones?.fired ?? '') !== '') zoneFired += 1;
 		}
 	}
-	return { vehicles, chars, zoneFired };
+	const memory = nodeMemory(harness.workflowId, NODE_NAME, 'webhook', () => ({}));
+	if (memory.records.size === 0) throw new Error("the trigger's memory is not the one the harness's node uses");
+	const zoneFiredInMemory = iotCodes.filter((code) => (memory.records.get(code)?.zones?.fired ?? '') !== '').length;
+	return { vehicles, chars, zoneFired, zoneFiredInMemory };
 }
 
 /** Sends one push to the config and returns the time inside webhook(); recorded into `into` when given. */
@@ -272,7 +279,8 @@ async function main(): Promise<void> {
 			log(`round ${r}: off p50 ${round(a.p50, 3)} p99 ${round(a.p99, 3)} ms; on p50 ${round(b.p50, 3)} p99 ${round(b.p99, 3)} ms; ${result.runs.on.runs} zone runs`);
 		}
 
-		const mirror = { off: mirrorOf(configs.off.harness), on: mirrorOf(configs.on.harness) };
+		const iotCodes = fleet.vehicles.map((v) => v.iotCode);
+		const mirror = { off: mirrorOf(configs.off.harness, iotCodes), on: mirrorOf(configs.on.harness, iotCodes) };
 
 		// Variants of zones on beside it, in rotating order.
 		configs.onFresh.fresh = true;
@@ -377,10 +385,10 @@ function report(r: Report): void {
 	);
 
 	printTable(
-		['mirror in static data', 'vehicles', 'characters', 'chars/vehicle', 'with a zone episode fired (kept first)'],
+		['mirror in static data', 'vehicles', 'characters', 'chars/vehicle', 'with a zone episode fired (kept first)', 'of the fleet in memory with one fired'],
 		(['off', 'on'] as const).map((key) => {
 			const m = r.mirror[key];
-			return [`zones ${key}`, m.vehicles, m.chars, round(m.chars / Math.max(1, m.vehicles), 0), m.zoneFired];
+			return [`zones ${key}`, m.vehicles, m.chars, round(m.chars / Math.max(1, m.vehicles), 0), m.zoneFired, m.zoneFiredInMemory];
 		}),
 		{ title: `The memory's mirror after the rounds (bounded at ${MIRROR_CHARS / 1024} KiB): what a restarted n8n reads back of the ${VEHICLES} vehicles` },
 	);
