@@ -148,7 +148,17 @@ const options: INodeProperties[] = [
 	},
 ];
 
+/** The last value read: parameters are read on every push, and a fleet's map can hold thousands of vehicles. */
+let lastTypes: { raw: unknown; types: VehicleTypes } | undefined;
+
 function readTypes(raw: unknown): VehicleTypes {
+	if (lastTypes !== undefined && lastTypes.raw === raw) return lastTypes.types;
+	const types = parseTypes(raw);
+	lastTypes = { raw, types };
+	return types;
+}
+
+function parseTypes(raw: unknown): VehicleTypes {
 	const text = typeof raw === 'string' ? raw.trim() : raw;
 	if (text === '' || text === undefined || text === null) return {};
 	const object: unknown = typeof text === 'string' && text.startsWith('{') ? JSON.parse(text) : text;
