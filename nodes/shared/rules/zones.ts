@@ -148,13 +148,19 @@ const options: INodeProperties[] = [
 	},
 ];
 
-/** The last value read: parameters are read on every push, and a fleet's map can hold thousands of vehicles. */
-let lastTypes: { raw: unknown; types: VehicleTypes } | undefined;
+/**
+ * Values read so far, a few (one per trigger in the process, usually): parameters are read on
+ * every push, and a fleet's map can hold thousands of vehicles.
+ */
+const TYPES_READ = new Map<unknown, VehicleTypes>();
 
 function readTypes(raw: unknown): VehicleTypes {
-	if (lastTypes !== undefined && lastTypes.raw === raw) return lastTypes.types;
-	const types = parseTypes(raw);
-	lastTypes = { raw, types };
+	let types = TYPES_READ.get(raw);
+	if (types === undefined) {
+		types = parseTypes(raw);
+		if (TYPES_READ.size >= 8) TYPES_READ.delete(TYPES_READ.keys().next().value);
+		TYPES_READ.set(raw, types);
+	}
 	return types;
 }
 
