@@ -6,7 +6,8 @@
  *   zone (per zone and crossing), outside every zone (until it is in one again), ridden where
  *   riding through is not allowed (until it is out of there or locked), parked where a ride may
  *   not end (until unlocked or moved out), faster than the zone allows (until SPEED_REARM_KPH
- *   below the limit, or out of the zone).
+ *   below the limit, or out of the zone). An episode is of one zone: the same rule broken in the
+ *   next zone fires again.
  * - Zone rules start runs of their own, on the location and status pushes where they fire,
  *   whichever push kinds Events selects: one item per rule that fired, with `zone` saying which.
  * - Membership comes from location pushes (damped at boundaries, ../zones/place.ts); the lock
@@ -264,8 +265,8 @@ function onFix(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | unde
 	if (fix === undefined || (watch !== undefined && fix.at <= watch.at)) return NO_CHANGE;
 	const { document, rules, names } = settings;
 	const before = watch === undefined ? undefined : new Set(watch.inside.map((m) => m.zone));
-	const now_ = zonesAt(document, fix.longitude, fix.latitude, fix.at, settings.marginMetres, before);
-	const inside = now_.map((zone) => ({ zone, since: watch?.inside.find((m) => m.zone === zone)?.since ?? fix.at }));
+	const zonesNow = zonesAt(document, fix.longitude, fix.latitude, fix.at, settings.marginMetres, before);
+	const inside = zonesNow.map((zone) => ({ zone, since: watch?.inside.find((m) => m.zone === zone)?.since ?? fix.at }));
 	const outsideSince = inside.length > 0 ? 0 : watch?.outsideSince || fix.at;
 	const episodes = new Episodes(watch?.fired ?? '');
 	const items: IDataObject[] = [];
@@ -273,12 +274,12 @@ function onFix(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | unde
 	let crossed = false;
 	if (watch !== undefined) {
 		for (const { zone, since } of watch.inside) {
-			if (now_.includes(zone)) continue;
+			if (zonesNow.includes(zone)) continue;
 			crossed = true;
 			const left = document.zones[zone];
 			if (rules.has('left') && named(left)) items.push(zoneItem('left', left, undefined, since, fix.at, fix, now));
 		}
-		for (const zone of now_) {
+		for (const zone of zonesNow) {
 			if (before!.has(zone)) continue;
 			crossed = true;
 			const entered = document.zones[zone];
@@ -287,7 +288,7 @@ function onFix(settings: ZoneSettings, vehicle: Vehicle, watch: ZoneWatch | unde
 	}
 	if (episodes.step('o', inside.length === 0, rules.has('outside'))) items.push(zoneItem('outside', undefined, undefined, outsideSince, fix.at, fix, now));
 	const type = vehicleTypeOf(settings.types, push.fields.iotCode);
-	const governing = governingRule(document, now_, type, fix.at);
+	const governing = governingRule(document, zonesNow, type, fix.at);
 	const sinceIn = (g: Governing) => (g.zone === undefined ? outsideSince : (inside.find((m) => m.zone === g.zone!.index)?.since ?? fix.at));
 	const lock = vehicle.lock;
 	const here = placeOf(governing);
