@@ -18,6 +18,7 @@
  * started, and how much n8n's database grew. Before that: the workflow's size, and the time
  * `n8n import:workflow` and `n8n publish:workflow` take with it. With `profile`, n8n runs with its
  * inspector and each setup's first closed loop is profiled: where n8n's CPU per push goes.
+ * ≈ 8 min with the defaults (4 setups × 2 repeats × (3 + 20 + 20 s) and n8n's set-up).
  */
 import { statSync } from 'fs';
 import { loadavg } from 'os';

@@ -11,7 +11,7 @@
  * Not run here, to keep this file to ≈ 4 minutes on a quiet 2-core machine: push-ingest's
  * `--location` and `--cluster` comparisons (bench/lib/locationCost.ts, bench/lib/layouts.ts), each
  * one more n8n (a queue-mode cluster for `--cluster`) and about as long as push-ingest's run here.
- * Its `--zones` comparison does run (≈ 2 min): it is also the only check that workflows carrying
+ * Its `--zones` comparison does run (1–2 min): it is also the only check that workflows carrying
  * a city-sized zone document (1.7 MB) import, publish and answer in real n8n.
  * The benches write their JSON to bench/results/ as usual (not tracked by git).
  */
