@@ -5,7 +5,7 @@
  * guessed: a document that does not say what a zone rule needs is refused with the feature and
  * the field, since a zone read wrongly would alert on every ride or on none.
  */
-import { BoxGrid, indexPolygon, type Box, type IndexedPolygon, type Position, type Ring } from './geometry';
+import { BoxGrid, indexPolygon, unionBox, type Box, type IndexedPolygon, type Position, type Ring } from './geometry';
 
 /** What one GBFS rule allows, with the rule as the document wrote it (shown on items). */
 export interface ZoneRule {
@@ -120,12 +120,7 @@ class FeatureReader {
 		const name = this.name(properties.name);
 		if (name !== null) this.where = `feature ${index} ("${name}")`;
 		const polygons = this.geometry(feature.geometry).map((rings) => indexPolygon(rings));
-		const box = {
-			minX: Math.min(...polygons.map((p) => p.box.minX)),
-			minY: Math.min(...polygons.map((p) => p.box.minY)),
-			maxX: Math.max(...polygons.map((p) => p.box.maxX)),
-			maxY: Math.max(...polygons.map((p) => p.box.maxY)),
-		};
+		const box = unionBox(polygons.map((p) => p.box));
 		const zone: Zone = { index, name, polygons, box, rules: properties.rules === undefined ? [] : this.rules(properties.rules, 'rules') };
 		const start = this.time(properties.start, 'start');
 		const end = this.time(properties.end, 'end');

@@ -57,6 +57,18 @@ export function boxOf(rings: readonly Ring[]): Box {
 	return box;
 }
 
+/** The box around boxes (a zone's polygons, a document's zones). */
+export function unionBox(boxes: readonly Box[]): Box {
+	const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+	for (const b of boxes) {
+		box.minX = Math.min(box.minX, b.minX);
+		box.minY = Math.min(box.minY, b.minY);
+		box.maxX = Math.max(box.maxX, b.maxX);
+		box.maxY = Math.max(box.maxY, b.maxY);
+	}
+	return box;
+}
+
 export function indexPolygon(rings: readonly Ring[]): IndexedPolygon {
 	const box = boxOf(rings);
 	const edges = rings.reduce((sum, ring) => sum + ring.length - 1, 0);
@@ -164,12 +176,7 @@ export class BoxGrid {
 	private query = 0;
 
 	constructor(private readonly boxes: readonly Box[]) {
-		this.bounds = {
-			minX: Math.min(...boxes.map((b) => b.minX)),
-			minY: Math.min(...boxes.map((b) => b.minY)),
-			maxX: Math.max(...boxes.map((b) => b.maxX)),
-			maxY: Math.max(...boxes.map((b) => b.maxY)),
-		};
+		this.bounds = unionBox(boxes);
 		const side = Math.max(1, Math.min(256, Math.ceil(Math.sqrt(boxes.length) * 2)));
 		this.columns = side;
 		this.rows = side;
