@@ -217,7 +217,8 @@ export class TriggerHarness {
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = req.url ?? '';
 		const prefix = '/webhook/';
-		if (!url.startsWith(prefix) || req.method !== 'POST') return notFound(res);
+		const method = req.method === 'GET' ? 'GET' : 'POST';
+		if (!url.startsWith(prefix) || (req.method !== 'POST' && req.method !== 'GET')) return notFound(res);
 		let path = url.slice(prefix.length).split('?')[0];
 		if (path.endsWith('/')) path = path.slice(0, -1);
 
@@ -233,15 +234,15 @@ export class TriggerHarness {
 		});
 		const node = workflow.getNode(NODE_NAME)!;
 		const description = this.nodeType.description.webhooks!.find(
-			(webhook) => NodeHelpers.getNodeWebhookPath(this.workflowId, node, webhook.path) === path,
+			(webhook) => webhook.httpMethod === method && NodeHelpers.getNodeWebhookPath(this.workflowId, node, webhook.path) === path,
 		);
 		if (description === undefined) return notFound(res);
 
-		const body = await readBody(req);
-		const request = Object.assign(req, { body, params: {}, query: {}, originalUrl: url });
+		const body = method === 'POST' ? await readBody(req) : {};
+		const request = Object.assign(req, { body, params: {}, query: parseQuery(url.split('?')[1] ?? ''), originalUrl: url });
 		const additionalData = this.additionalData(request, res);
 		const webhookData: IWebhookData = {
-			httpMethod: 'POST',
+			httpMethod: method,
 			node: NODE_NAME,
 			path,
 			webhookDescription: description,

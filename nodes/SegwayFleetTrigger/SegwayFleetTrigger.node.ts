@@ -8,6 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { STREAM_PROBE_PATH } from '../../api/catalog/probe';
 import { PUSH_PATHS } from '../../api/catalog/pushes';
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
 import { APP_DESCRIPTION } from '../shared/text';
@@ -64,6 +65,13 @@ export class SegwayFleetTrigger implements INodeType {
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
 				path: PUSH_PATHS.status,
+			},
+			// Not Segway's: the poll trigger's question when this trigger last received a push (probe.ts).
+			{
+				name: 'default',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: STREAM_PROBE_PATH,
 			},
 		],
 		properties: triggerProperties,

@@ -10,7 +10,7 @@ import type { PushEvent } from '../../api/catalog/pushes';
 import { emptyRecord } from '../shared/memory/codec';
 import type { NodeParameters } from '../shared/parameters';
 import { RULES, type VehicleState } from '../shared/rules';
-import { moreUrgent, type AnyRule, type Push, type Urgency } from '../shared/rules/rule';
+import { moreUrgent, type AnyRule, type Decision, type Push, type QuietClock, type Urgency } from '../shared/rules/rule';
 
 export interface ActiveRule {
 	rule: AnyRule;
@@ -49,7 +49,12 @@ export function looksAt(active: ActiveRule, event: PushEvent, selected: boolean)
 }
 
 export interface PushDecision {
+	/** The push starts a run: with its own item(s), with reports, or both. */
 	emit: boolean;
+	/** Whether the run holds the push's own item (or the items of rules that start runs on it). */
+	pushItems: boolean;
+	/** Items of their own (silence), after the push's. */
+	reports: IDataObject[];
 	/** Added to the item: why it fired, and what the describing rules add. */
 	details: IDataObject;
 	/** From rules that start runs: one item per entry (the push's item with the entry added). */
@@ -73,6 +78,7 @@ export function decidePush(rules: readonly ActiveRule[], push: Push, selected: b
 	let next: Partial<VehicleState> | undefined;
 	let urgency: Urgency = 'none';
 	const items: IDataObject[] = [];
+	const reports: IDataObject[] = [];
 	let deciding = 0;
 	let fired = false;
 	for (const active of rules) {
@@ -81,15 +87,47 @@ export function decidePush(rules: readonly ActiveRule[], push: Push, selected: b
 		const decision = rule.decide(settings, vehicle, push, now);
 		if (rule.remembers !== undefined) next = { ...next, ...decision.next };
 		urgency = moreUrgent(urgency, decision.urgency);
-		if (decision.fires && startsRuns(active, push.event)) items.push(...(decision.items ?? []));
+		if (decision.fires && startsRuns(active, push.event)) {
+			items.push(...(decision.items ?? []));
+			reports.push(...(decision.reports ?? []));
+		}
 		if (!selected || !decides(active, push.event)) continue;
 		deciding += 1;
 		if (decision.fires) fired = true;
 		if (decision.fires && decision.details !== undefined) Object.assign(details, decision.details);
 	}
-	const emit = (selected && (deciding === 0 || fired)) || items.length > 0;
-	if (emit) {
+	const pushItems = (selected && (deciding === 0 || fired)) || items.length > 0;
+	if (pushItems) {
 		for (const { rule, settings } of rules) if (rule.describes?.includes(push.event) === true) Object.assign(details, rule.describe?.(settings, known, now));
 	}
-	return { emit, details, items, vehicle: next, urgency, runUrgency: deciding === 0 && items.length === 0 ? 'changed' : 'critical' };
+	const emit = pushItems || reports.length > 0;
+	return { emit, pushItems, details, items, reports, vehicle: next, urgency, runUrgency: deciding === 0 && items.length === 0 && reports.length === 0 ? 'changed' : 'critical' };
+}
+
+/** The watch the rules keep on a vehicle by time (silence), undefined when none does. */
+export function clockOf(rules: readonly ActiveRule[], vehicle: Readonly<VehicleState>): QuietClock | undefined {
+	for (const { rule, settings } of rules) {
+		if (settings === undefined || rule.clock === undefined) continue;
+		const clock = rule.clock(settings, vehicle);
+		if (clock !== undefined) return clock;
+	}
+	return undefined;
+}
+
+/** Whether a rule judges vehicles by time: a node without one keeps no watch. */
+export const watchesTime = (rules: readonly ActiveRule[]): boolean => rules.some(({ rule, settings }) => settings !== undefined && rule.overdue !== undefined);
+
+/** A vehicle whose clock ran out, judged without a push of its own. */
+export function decideOverdue(rules: readonly ActiveRule[], vehicle: Readonly<VehicleState>, now: number): Pick<Decision<VehicleState>, 'reports' | 'next' | 'urgency'> {
+	const reports: IDataObject[] = [];
+	let next: Partial<VehicleState> | undefined;
+	let urgency: Urgency = 'none';
+	for (const { rule, settings } of rules) {
+		if (settings === undefined || rule.overdue === undefined) continue;
+		const decision = rule.overdue(settings, vehicle, now);
+		if (decision.fires) reports.push(...(decision.reports ?? []));
+		if (decision.next !== undefined) next = { ...next, ...decision.next };
+		urgency = moreUrgent(urgency, decision.urgency);
+	}
+	return { reports, next, urgency };
 }

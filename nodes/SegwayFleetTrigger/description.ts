@@ -32,7 +32,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		default: ['alert', 'fault', 'location', 'status'],
 		description:
-			'Pushes that start the workflow. Other pushes are still verified and answered with success, so Segway does not resend them. May be empty when Zone Rules are set: zone rules start runs of their own.',
+			'Pushes that start the workflow. Other pushes are still verified and answered with success, so Segway does not resend them. May be empty when Zone Rules or Silent Vehicles are set: they start runs of their own.',
 		options: [
 			{
 				name: 'Alert',

@@ -13,14 +13,23 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { emptyRecord, withChanges } from '../shared/memory/codec';
 import type { VehicleState } from '../shared/rules';
-import { moreUrgent, type Urgency } from '../shared/rules/rule';
+import { moreUrgent, type Decision, type QuietClock, type Urgency } from '../shared/rules/rule';
 import { RecentPushes } from './dedupe';
 import { firstVersion, Mirror } from './mirror';
+import { QuietWatch } from './quiet';
 import { VehicleRecords, type HeldRecord } from './vehicles';
 
 /** Per trigger node, far above any real fleet: a bound on memory, not a limit anyone should reach. */
 export const MAX_VEHICLES = 100_000;
 const MAX_NODES = 1_000;
+/** Silent vehicles reported by one push at most: one run's items; the rest go with the next pushes. */
+export const MAX_REPORTS_PER_PUSH = 100;
+
+/** A time-driven rule's view of the memory (silence): a vehicle's clock, and the judgment when it runs out. */
+export interface TimeRules {
+	clockOf(vehicle: Readonly<VehicleState>): QuietClock | undefined;
+	overdue(vehicle: Readonly<VehicleState>, now: number): Pick<Decision<VehicleState>, 'reports' | 'next' | 'urgency'>;
+}
 
 /** What a push needs to know before it is decided. */
 export interface Recalled {
@@ -40,12 +49,24 @@ export interface PushChanges {
 	urgency: Urgency;
 	/** The push started a run: its retry entry, until when, and how soon it must be stored. */
 	run?: { expiresAt: number; urgency: Urgency };
+	/** Where a rule judges vehicles by time: the vehicle's clock after the push (undefined: not watched). */
+	watch?: { clock: QuietClock | undefined };
+}
+
+/** A vehicle whose clock ran out, and what its judgment reports. */
+export interface Overdue {
+	iotCode: string;
+	reports: IDataObject[];
 }
 
 export class NodeMemory {
-	readonly records = new VehicleRecords(MAX_VEHICLES);
+	readonly records: VehicleRecords;
 	/** Signatures of pushes that started a run, for Segway's retry and for replays. */
 	readonly recent = new RecentPushes();
+	/** Vehicles whose silence this process judges, soonest first. */
+	readonly quiet = new QuietWatch();
+	/** When this process last received a verified push (the stream probe's answer). */
+	lastPushAt = 0;
 	/** The credential's client secret and when it was read (see secret.ts). */
 	secret?: { value: string; readAt: number };
 	/** When a failed verification last caused a fresh credential read. */
@@ -55,13 +76,33 @@ export class NodeMemory {
 	/** Undefined for test pushes (manual mode): they must not write what the active workflow remembers. */
 	private readonly mirror: Mirror | undefined;
 
-	constructor(persisted: boolean) {
+	constructor(persisted: boolean, capacity = MAX_VEHICLES) {
+		this.records = new VehicleRecords(capacity);
 		this.mirror = persisted ? new Mirror() : undefined;
+		this.records.onEvict = (iotCode) => this.quiet.forget(iotCode);
 	}
 
-	/** The one read of a push: whether it ran before, and the vehicle as last known (nothing is created). */
-	recall(iotCode: string, key: string, staticData: IDataObject, now: number): Recalled {
-		this.mirror?.observe(this, staticData, now);
+	/** Every verified push, before anything else: the stream is alive. */
+	heardStream(now: number): void {
+		this.lastPushAt = Math.max(this.lastPushAt, now);
+		this.quiet.heardStream(now);
+	}
+
+	/** The newest verified push of this node known here: this process's, or one another process stored. */
+	lastPushKnown(staticData: IDataObject): number | undefined {
+		const stored = this.mirror?.lastHeard(staticData) ?? 0;
+		const newest = Math.max(this.lastPushAt, stored);
+		return newest > 0 ? newest : undefined;
+	}
+
+	/**
+	 * The one read of a push: whether it ran before, and the vehicle as last known (nothing is
+	 * created). `time` is given where a rule judges vehicles by time: vehicles taken over from a
+	 * process that is gone are watched here when this process is the one to watch them.
+	 */
+	recall(iotCode: string, key: string, staticData: IDataObject, now: number, time?: TimeRules): Recalled {
+		const adopted = this.mirror?.observe(this, staticData, now);
+		if (time !== undefined) for (const [code, record] of adopted ?? []) this.quiet.watch(code, time.clockOf(record));
 		const ranBefore = this.recent.has(key, now) || (this.mirror?.others.hasRecent(key, now) ?? false);
 		return { iotCode, key, ranBefore, vehicle: this.known(iotCode) };
 	}
@@ -69,8 +110,10 @@ export class NodeMemory {
 	/**
 	 * The one write of a push. The vehicle becomes the most recently seen; a copy of another
 	 * process's record is kept as such until a change worth storing makes it this process's.
+	 * Where a rule judges vehicles by time (`time`), the vehicles whose clocks ran out are judged
+	 * too, before the mirror is written, and their reports returned.
 	 */
-	afterPush(recalled: Recalled, changes: PushChanges, staticData: IDataObject, now: number): void {
+	afterPush(recalled: Recalled, changes: PushChanges, staticData: IDataObject, now: number, time?: TimeRules): Overdue[] {
 		const { iotCode } = recalled;
 		if (changes.vehicle !== undefined) {
 			const mine = this.records.get(iotCode);
@@ -81,7 +124,29 @@ export class NodeMemory {
 			this.records.put(iotCode, after);
 		}
 		if (changes.run !== undefined) this.recent.remember(recalled.key, changes.run.expiresAt, now);
+		if (changes.watch !== undefined) this.quiet.watch(iotCode, changes.watch.clock);
+		const silent = time === undefined ? [] : this.overdue(time, now);
 		this.mirror?.afterPush(moreUrgent(changes.urgency, changes.run?.urgency ?? 'none'), this, staticData, now);
+		return silent;
+	}
+
+	/**
+	 * The vehicles whose clocks ran out, judged (at most MAX_REPORTS_PER_PUSH), with their
+	 * reports. A vehicle another process heard more recently is left to that process: it watches it.
+	 */
+	private overdue(time: TimeRules, now: number): Overdue[] {
+		const out: Overdue[] = [];
+		for (const iotCode of this.quiet.overdue(now, MAX_REPORTS_PER_PUSH)) {
+			const mine = this.records.get(iotCode);
+			if (mine === undefined || mine.shared === true || this.known(iotCode) !== mine) continue;
+			const judged = time.overdue(mine, now);
+			const after = judged.next === undefined ? mine : withChanges(mine, judged.next, judged.urgency, now);
+			if (after !== mine) this.records.put(iotCode, after);
+			this.quiet.watch(iotCode, time.clockOf(after));
+			this.mirror?.note(judged.urgency);
+			if (judged.reports !== undefined && judged.reports.length > 0) out.push({ iotCode, reports: judged.reports });
+		}
+		return out;
 	}
 
 	/** Of this process's record and the other processes' copies, the one changed last. */

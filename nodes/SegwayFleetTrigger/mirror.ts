@@ -42,6 +42,11 @@ export const MIN_PUSHES_BETWEEN_WRITES = 256;
 export const CONFIRM_MS = 3_000;
 /** A part not written for this long belongs to a process that is gone. */
 export const ADOPT_AFTER_MS = 10 * 60_000;
+/**
+ * While pushes arrive, a part is written at least this often, so that the stored time of the
+ * newest push (what the stream probe answers) is never older than this.
+ */
+export const HEARD_WRITE_MS = 60_000;
 
 /** The static data key of the mirror; `lowBattery` / `lastStates` are the first version's. */
 export const STATIC_KEY = 'segwayVehicles';
@@ -54,6 +59,7 @@ const SHARD = randomUUID();
 interface Held {
 	readonly records: VehicleRecords;
 	readonly recent: RecentPushes;
+	readonly lastPushAt: number;
 }
 
 export class Mirror {
@@ -67,6 +73,8 @@ export class Mirror {
 	/** The last write, until a request finds it stored. */
 	private unconfirmed: { at: number; critical: boolean } | undefined;
 	private lastAt = 0;
+	/** The newest push as last written (before the first write: the first push, so that it alone causes none). */
+	private writtenHeard = 0;
 	/** Parts this process took over (their vehicles are in its memory): left out of its writes. */
 	private readonly adopted = new Set<string>();
 
@@ -75,8 +83,11 @@ export class Mirror {
 	/**
 	 * Before a verified push is decided, with the static data n8n loaded for it: notes a lost
 	 * write, takes in the other processes' parts and takes over those of processes that are gone.
+	 * Every process takes their vehicles in; one of them (see watcherOf) also watches them for
+	 * silence, so that a silent one is reported once: those are returned.
 	 */
-	observe(memory: Held, staticData: IDataObject, now: number): void {
+	observe(memory: Held, staticData: IDataObject, now: number): Array<[string, HeldRecord]> {
+		const toWatch: Array<[string, HeldRecord]> = [];
 		const shards = asRecord(staticData[STATIC_KEY]);
 		for (const id of this.adopted) if (!(id in shards)) this.adopted.delete(id);
 		this.others.sync(shards, this.id, this.adopted, now - ADOPT_AFTER_MS);
@@ -91,15 +102,45 @@ export class Mirror {
 			}
 		}
 		for (const [id, part] of this.others.staleSince(now - ADOPT_AFTER_MS)) {
+			const watches = this.watcherOf(id, now) === this.id;
 			for (const [iotCode, record] of part.vehicles) {
 				const mine = memory.records.get(iotCode);
-				if (mine === undefined || record.seenAt > mine.seenAt) memory.records.put(iotCode, { ...record });
+				if (mine !== undefined && record.seenAt <= mine.seenAt) continue;
+				const taken = { ...record };
+				memory.records.put(iotCode, taken);
+				if (watches) toWatch.push([iotCode, taken]);
 			}
 			for (const [key, expiresAt] of part.recent) if (expiresAt > now && !memory.recent.has(key, now)) memory.recent.remember(key, expiresAt, now);
 			this.others.forget(id);
 			this.adopted.add(id);
 			this.dirty = true;
 		}
+		return toWatch;
+	}
+
+	/**
+	 * The process that watches a gone process's vehicles: of the processes alive as far as this
+	 * one can tell, the one whose id sorts first. Every process sees the same parts, so they agree;
+	 * this one counts itself only once its own part is stored (others cannot see it before), unless
+	 * no other is alive.
+	 */
+	private watcherOf(goneId: string, now: number): string {
+		const alive = this.others.liveSince(now - ADOPT_AFTER_MS).filter((id) => id !== goneId);
+		if (this.lastAt > 0 || alive.length === 0) alive.push(this.id);
+		return alive.sort()[0];
+	}
+
+	/** A change made outside a push's own (a silent vehicle reported): written with the push's. */
+	note(urgency: Urgency): void {
+		if (urgency !== 'none') this.dirty = true;
+		if (urgency === 'critical') this.critical = true;
+	}
+
+	/** The newest verified push any process stored, as far as this request's static data and earlier ones tell. */
+	lastHeard(staticData: IDataObject): number {
+		let heard = Math.max(this.writtenHeard, this.others.lastHeard);
+		for (const value of Object.values(asRecord(staticData[STATIC_KEY]))) heard = Math.max(heard, asShard(value)?.heard ?? 0);
+		return heard;
 	}
 
 	/** Called once per verified push of the node, after its decision; writes when the policy says so. */
@@ -107,9 +148,12 @@ export class Mirror {
 		this.pushesSinceWrite += 1;
 		if (urgency !== 'none') this.dirty = true;
 		if (urgency === 'critical') this.critical = true;
-		if (!this.dirty) return;
+		if (this.writtenHeard === 0) this.writtenHeard = memory.lastPushAt;
+		const heardStale = memory.lastPushAt - this.writtenHeard >= HEARD_WRITE_MS;
+		if (!this.dirty && !heardStale) return;
 		const storedChars = this.ownChars + this.others.chars;
 		const due =
+			heardStale ||
 			(this.critical && storedChars <= IMMEDIATE_WRITE_BYTES) ||
 			(this.pushesSinceWrite >= MIN_PUSHES_BETWEEN_WRITES && this.pushesSinceWrite * WRITE_BUDGET_BYTES >= storedChars);
 		if (due) this.write(memory, staticData, now);
@@ -120,6 +164,7 @@ export class Mirror {
 		this.lastAt = at;
 		const shard: Shard = {
 			at,
+			heard: memory.lastPushAt,
 			vehicles: encodeVehicles(ownRecords(memory.records), MIRROR_CHARS),
 			recent: encodeRecent([...memory.recent.live(now)].slice(-MIRROR_RECENT)),
 		};
@@ -128,6 +173,7 @@ export class Mirror {
 		staticData[STATIC_KEY] = { ...this.others.stored(), [this.id]: shard };
 		for (const key of V1_KEYS) delete staticData[key];
 		this.ownChars = shardChars(shard);
+		this.writtenHeard = memory.lastPushAt;
 		this.unconfirmed = { at, critical: this.critical || (this.unconfirmed?.critical ?? false) };
 		this.dirty = false;
 		this.critical = false;

@@ -9,10 +9,11 @@
  * Segway's 5 s resend delay, so a push signed with a new secret is at the latest taken on its
  * resend, whoever caused the last read.
  */
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
 import type { NodeMemory } from './memory';
+import { answer, errorBody, INVALID_SIGNATURE_BODY, type PlainResponse } from './respond';
 
 /** How long a cached secret is trusted without a failed signature prompting a fresh read. */
 export const SECRET_CACHE_MS = 60_000;
@@ -43,4 +44,24 @@ export async function checkSignature(context: IWebhookFunctions, memory: NodeMem
 	if (value === '') return 'no-secret';
 	if (cached !== undefined && value === cached.value && now - cached.readAt < SECRET_CACHE_MS) return 'invalid';
 	return verifies(value) ? 'valid' : 'invalid';
+}
+
+/**
+ * Checks the sender (a push, or a stream probe) and answers the refusal itself: 500 when the
+ * credential cannot be read or has no secret, 401 for a wrong signature. Undefined when verified.
+ */
+export async function refuseUnverified(context: IWebhookFunctions, res: PlainResponse, memory: NodeMemory, verifies: (secret: string) => boolean, now: number): Promise<IWebhookResponseData | undefined> {
+	const node = context.getNode();
+	let verdict: Verdict;
+	try {
+		verdict = await checkSignature(context, memory, verifies, now);
+	} catch (error) {
+		context.logger.warn(`Segway Fleet Trigger "${node.name}": cannot read its credential: ${(error as Error).message}`);
+		return answer(res, 500, errorBody(500, 'the trigger has no usable Segway Fleet API credential'));
+	}
+	if (verdict === 'no-secret') {
+		context.logger.warn(`Segway Fleet Trigger "${node.name}": the credential has no client secret; every push is refused`);
+		return answer(res, 500, errorBody(500, 'the Segway Fleet API credential has no client secret'));
+	}
+	return verdict === 'invalid' ? answer(res, 401, INVALID_SIGNATURE_BODY) : undefined;
 }

@@ -4,13 +4,16 @@ import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 
 import { PUSH_EVENTS, type PushEvent } from '../../api/catalog/pushes';
 import { NodeParameters } from '../shared/parameters';
 import { readFreshness, type FreshnessLimits } from '../shared/rules/freshness';
-import { activeRules, startsRuns, type ActiveRule } from './decide';
+import { activeRules, clockOf, decideOverdue, startsRuns, watchesTime, type ActiveRule } from './decide';
+import type { TimeRules } from './memory';
 import { triggerProperties } from './description';
 
 export interface TriggerSettings {
 	events: readonly PushEvent[];
 	rules: ActiveRule[];
 	freshness: FreshnessLimits;
+	/** Where a rule judges vehicles by time (silence): the memory's view of those rules. */
+	time?: TimeRules;
 }
 
 const FIX = 'Fix the parameter in the Segway Fleet Trigger; pushes are answered 500 until then, so Segway resends none of them successfully.';
@@ -20,7 +23,12 @@ export function readSettings(ctx: IWebhookFunctions | IHookFunctions): TriggerSe
 	const events = read.subsetOf('events', PUSH_EVENTS);
 	const rules = activeRules(read, events);
 	if (events.length === 0 && !rules.some((active) => PUSH_EVENTS.some((event) => startsRuns(active, event)))) {
-		throw new NodeOperationError(ctx.getNode(), 'Events is empty and no Zone Rule is set: nothing could start the workflow', { description: FIX });
+		throw new NodeOperationError(ctx.getNode(), 'Events is empty and neither Zone Rules nor Silent Vehicles is set: nothing could start the workflow', { description: FIX });
 	}
-	return { events, rules, freshness: readFreshness(read) };
+	return { events, rules, freshness: readFreshness(read), time: timeRules(rules) };
+}
+
+function timeRules(rules: readonly ActiveRule[]): TimeRules | undefined {
+	if (!watchesTime(rules)) return undefined;
+	return { clockOf: (vehicle) => clockOf(rules, vehicle), overdue: (vehicle, now) => decideOverdue(rules, vehicle, now) };
 }

@@ -19,6 +19,8 @@ import { decodeRecent } from './dedupe';
 export interface Shard {
 	/** Epoch ms of the write; also the part's version. */
 	at: number;
+	/** The newest verified push the process had received when it wrote, epoch ms (0: none). */
+	heard: number;
 	vehicles: string;
 	recent: string;
 }
@@ -31,9 +33,14 @@ interface Known {
 
 export function asShard(value: unknown): Shard | undefined {
 	if (typeof value !== 'object' || value === null) return undefined;
-	const { at, vehicles, recent } = value as Record<string, unknown>;
+	const { at, heard, vehicles, recent } = value as Record<string, unknown>;
 	if (typeof at !== 'number' || !Number.isFinite(at)) return undefined;
-	return { at, vehicles: typeof vehicles === 'string' ? vehicles : '', recent: typeof recent === 'string' ? recent : '' };
+	return {
+		at,
+		heard: typeof heard === 'number' && Number.isFinite(heard) ? heard : 0,
+		vehicles: typeof vehicles === 'string' ? vehicles : '',
+		recent: typeof recent === 'string' ? recent : '',
+	};
 }
 
 export function shardChars(shard: Shard): number {
@@ -84,6 +91,18 @@ export class OtherShards {
 	/** Parts not written since `before`: their process is most likely gone. */
 	staleSince(before: number): Array<[string, { vehicles: ReadonlyMap<string, VehicleRecord>; recent: ReadonlyMap<string, number> }]> {
 		return [...this.known].filter(([, part]) => part.shard.at < before);
+	}
+
+	/** The newest verified push any other process had received when it last wrote (0: none). */
+	get lastHeard(): number {
+		let heard = 0;
+		for (const part of this.known.values()) heard = Math.max(heard, part.shard.heard);
+		return heard;
+	}
+
+	/** Other processes that wrote since `since`: alive, as far as this process can tell. */
+	liveSince(since: number): string[] {
+		return [...this.known].filter(([, part]) => part.shard.at >= since).map(([id]) => id);
 	}
 
 	forget(id: string): void {

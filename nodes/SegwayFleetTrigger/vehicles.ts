@@ -13,6 +13,8 @@ export type HeldRecord = VehicleRecord & {
 
 export class VehicleRecords {
 	private readonly records = new Map<string, HeldRecord>();
+	/** Told of a vehicle dropped at the bound, so that nothing else keeps watching it. */
+	onEvict?: (iotCode: string) => void;
 
 	constructor(readonly capacity: number) {}
 
@@ -29,7 +31,10 @@ export class VehicleRecords {
 		this.records.delete(iotCode);
 		if (this.records.size >= this.capacity) {
 			const oldest = this.records.keys().next();
-			if (oldest.done !== true) this.records.delete(oldest.value);
+			if (oldest.done !== true) {
+				this.records.delete(oldest.value);
+				this.onEvict?.(oldest.value);
+			}
 		}
 		this.records.set(iotCode, record);
 	}

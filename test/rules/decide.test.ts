@@ -15,7 +15,7 @@ const alert: Push = { event: 'alert', fields: { code: '2' }, atMs: T };
 const lockPush: Push = { event: 'status', fields: { locked: 'true' }, atMs: T };
 
 test('with no rule deciding its kind every push runs, and its retry entry waits for the spread-out writes', () => {
-	expect(decidePush([], alert, true, undefined, T)).toEqual({ emit: true, details: {}, items: [], vehicle: undefined, urgency: 'none', runUrgency: 'changed' });
+	expect(decidePush([], alert, true, undefined, T)).toEqual({ emit: true, pushItems: true, details: {}, items: [], reports: [], vehicle: undefined, urgency: 'none', runUrgency: 'changed' });
 });
 
 test('where a rule decides, its say counts and the retry entry is critical', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { registrationUrl, SegwayFleetTrigger } from '../../nodes/SegwayFleetTrigger/SegwayFleetTrigger.node';
-import { eventOfPath } from '../../nodes/SegwayFleetTrigger/receive';
+import { eventOfPath } from '../../nodes/SegwayFleetTrigger/paths';
 import { typePushFields } from '../../nodes/SegwayFleetTrigger/typing';
 import { TriggerHarness } from '../../harness/webhook';
 import { alertPush, faultPush, locationPush, postForm, SECRET, signed, statusPush } from './pushes';
@@ -140,15 +140,16 @@ describe('node description', () => {
 		expect(description.usableAsTool).toBeUndefined();
 	});
 
-	test('four POST webhooks on the contract paths, answered on receipt', () => {
-		expect(description.webhooks).toEqual(
-			['alert', 'fault', 'location', 'status'].map((event) => ({
+	test('four POST webhooks on the contract paths and the GET stream probe, answered on receipt', () => {
+		expect(description.webhooks).toEqual([
+			...['alert', 'fault', 'location', 'status'].map((event) => ({
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
 				path: `v2/vehicle/${event}`,
 			})),
-		);
+			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: 'stream' },
+		]);
 	});
 
 	test('events parameter: all four by default', () => {
@@ -223,7 +224,7 @@ describe('webhook lifecycle', () => {
 			'Zones: feature 0 ("Old Town") coordinates[0] is not closed',
 		);
 		await expect(webhookMethods.default.create.call(hookContext(SECRET, { zoneRules: ['parking'], zones: '' }))).rejects.toThrow('Zones: no document is set; the zone rules need');
-		await expect(webhookMethods.default.create.call(hookContext(SECRET, { events: [] }))).rejects.toThrow('Events is empty and no Zone Rule is set');
+		await expect(webhookMethods.default.create.call(hookContext(SECRET, { events: [] }))).rejects.toThrow('Events is empty and neither Zone Rules nor Silent Vehicles is set');
 	});
 
 	test('activation fails clearly when the credential has no secret', async () => {

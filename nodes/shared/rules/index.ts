@@ -9,10 +9,11 @@ import { lastLocationRule } from './lastLocation';
 import { movedWhileLocked, type LockState } from './movedWhileLocked';
 import { position, type PositionState } from './position';
 import type { AnyRule } from './rule';
+import { silence, type SilenceState } from './silence';
 import { statusFilter, type StatusState } from './statusFilter';
 import { zones, type ZoneState } from './zones';
 
-export const RULES: readonly AnyRule[] = [alertCodes, faultCodes, statusFilter, position, movedWhileLocked, lastLocationRule, zones];
+export const RULES: readonly AnyRule[] = [alertCodes, faultCodes, statusFilter, position, movedWhileLocked, lastLocationRule, zones, silence];
 
 /** What the rules remember of a vehicle. */
-export type VehicleState = StatusState & PositionState & LockState & ZoneState;
+export type VehicleState = StatusState & PositionState & LockState & ZoneState & SilenceState;

@@ -35,6 +35,8 @@ export interface Decision<State> {
 	details?: IDataObject;
 	/** For a rule that starts runs: one item per entry, the push's item with the entry added. */
 	items?: IDataObject[];
+	/** Items of their own, not about the push (silence): each starts a run whatever Events selects. */
+	reports?: IDataObject[];
 	/** The rule's fields after the push, where they differ from before. */
 	next?: Partial<State>;
 	urgency: Urgency;
@@ -51,6 +53,15 @@ export interface StoredField<T> {
 	read(cells: readonly string[]): T | undefined;
 	/** Losing this value would make the vehicle fire twice: such vehicles are stored first. */
 	mustKeep?(value: T): boolean;
+}
+
+/**
+ * A time-driven rule's watch on a vehicle (silence): it is judged again (`overdue`) once `limitMs`
+ * have passed since `since` without a push of its own.
+ */
+export interface QuietClock {
+	since: number;
+	limitMs: number;
 }
 
 export type StoredFields<State> = { [K in keyof State]-?: StoredField<NonNullable<State[K]>> };
@@ -88,4 +99,11 @@ export interface Rule<Settings, State = Record<never, never>, Reads = Record<nev
 	/** Push kinds to whose items it adds `describe`'s fields when they start a run. */
 	describes?: readonly PushEvent[];
 	describe?(settings: Settings, vehicle: Readonly<Reads> | undefined, now: number): IDataObject;
+	/**
+	 * For a rule that judges vehicles by time: its watch on the vehicle as it is now, undefined when
+	 * it does not watch it. Vehicles are judged on other vehicles' pushes (no timers in a node).
+	 */
+	clock?(settings: Settings, vehicle: Readonly<State & Reads>): QuietClock | undefined;
+	/** Judges a vehicle whose clock ran out, without a push of its own: `reports` say so. */
+	overdue?(settings: Settings, vehicle: Readonly<State & Reads>, now: number): Decision<State>;
 }

@@ -1,0 +1,129 @@
+/**
+ * Whose quiet clock runs out first, found in O(1) per push. A node has no timers, so vehicles are
+ * judged when pushes arrive; the vehicles whose clocks run out first must then be at hand without
+ * a scan. Clocks with the same limit run out in the order their vehicles were last heard, so one
+ * queue per limit (a Map, which keeps insertion order; a vehicle heard again moves to its end)
+ * has the first to run out at its front. There are as many queues as distinct limits (two:
+ * locked, unlocked).
+ *
+ * A clock that started before the newest one of its queue (a vehicle taken over from a process
+ * that is gone) would break that order: such clocks wait in a list of their own, soonest first.
+ *
+ * This process may not have heard the stream for a while (it was down, or the whole stream
+ * stopped): a vehicle's silence is then not its own. So a queue's clocks count from when this
+ * process last began hearing pushes without a gap as long as the queue's limit.
+ */
+import type { QuietClock } from '../shared/rules/rule';
+
+class Queue {
+	/** Vehicle → when its clock started, oldest first. */
+	readonly order = new Map<string, number>();
+	private newest = 0;
+	/** Clocks that started before `newest` when they came: soonest to run out first once sorted. */
+	private late: Array<[string, number]> = [];
+	private lateSorted = true;
+	/** Vehicles in `late` and their clock there (entries of a vehicle watched anew since are stale). */
+	readonly lateSince = new Map<string, number>();
+
+	constructor(
+		readonly limitMs: number,
+		/** When this process last began hearing pushes without a gap of `limitMs`. */
+		public hearingSince: number,
+	) {}
+
+	add(iotCode: string, since: number): void {
+		if (since >= this.newest) {
+			this.order.set(iotCode, since);
+			this.newest = since;
+			return;
+		}
+		this.late.push([iotCode, since]);
+		this.lateSince.set(iotCode, since);
+		this.lateSorted = false;
+	}
+
+	delete(iotCode: string): void {
+		this.order.delete(iotCode);
+		this.lateSince.delete(iotCode);
+	}
+
+	private runsOutAt(since: number): number {
+		return Math.max(since, this.hearingSince) + this.limitMs;
+	}
+
+	/** Takes out up to `max` vehicles whose clock has run out at `now`. */
+	takeDue(now: number, max: number, into: string[]): void {
+		for (const [iotCode, since] of this.order) {
+			if (into.length >= max || this.runsOutAt(since) > now) break;
+			this.order.delete(iotCode);
+			into.push(iotCode);
+		}
+		if (this.late.length === 0) return;
+		if (!this.lateSorted) {
+			this.late = this.late.filter(([iotCode, since]) => this.lateSince.get(iotCode) === since).sort((a, b) => a[1] - b[1]);
+			this.lateSorted = true;
+		}
+		let taken = 0;
+		for (const [iotCode, since] of this.late) {
+			if (this.lateSince.get(iotCode) !== since) {
+				taken += 1;
+				continue;
+			}
+			if (into.length >= max || this.runsOutAt(since) > now) break;
+			this.lateSince.delete(iotCode);
+			into.push(iotCode);
+			taken += 1;
+		}
+		if (taken > 0) this.late = this.late.slice(taken);
+	}
+
+	get size(): number {
+		return this.order.size + this.lateSince.size;
+	}
+}
+
+export class QuietWatch {
+	private readonly queues = new Map<number, Queue>();
+	/** When this process last received a verified push of any vehicle. */
+	private lastPushAt = 0;
+
+	/** Every verified push of any vehicle: a gap as long as a queue's limit restarts its clocks' count. */
+	heardStream(now: number): void {
+		for (const queue of this.queues.values()) if (now - this.lastPushAt >= queue.limitMs) queue.hearingSince = now;
+		this.lastPushAt = Math.max(this.lastPushAt, now);
+	}
+
+	/** The vehicle's clock from now on; undefined stops watching it. */
+	watch(iotCode: string, clock: QuietClock | undefined): void {
+		this.forget(iotCode);
+		if (clock === undefined) return;
+		let queue = this.queues.get(clock.limitMs);
+		if (queue === undefined) {
+			// A limit new to this process (the first push, or the node's settings changed): heard from now.
+			queue = new Queue(clock.limitMs, this.lastPushAt);
+			this.queues.set(clock.limitMs, queue);
+		}
+		queue.add(iotCode, clock.since);
+	}
+
+	forget(iotCode: string): void {
+		for (const queue of this.queues.values()) queue.delete(iotCode);
+	}
+
+	/** Takes out up to `max` vehicles whose clocks have run out (their watch ends; the caller may watch them again). */
+	overdue(now: number, max: number): string[] {
+		const due: string[] = [];
+		for (const queue of this.queues.values()) {
+			queue.takeDue(now, max, due);
+			if (due.length >= max) break;
+		}
+		return due;
+	}
+
+	/** Vehicles watched. */
+	get size(): number {
+		let size = 0;
+		for (const queue of this.queues.values()) size += queue.size;
+		return size;
+	}
+}
