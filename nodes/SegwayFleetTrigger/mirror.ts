@@ -83,8 +83,9 @@ export class Mirror {
 	/**
 	 * Before a verified push is decided, with the static data n8n loaded for it: notes a lost
 	 * write, takes in the other processes' parts and takes over those of processes that are gone.
-	 * Every process takes their vehicles in; one of them (see watcherOf) also watches them for
-	 * silence, so that a silent one is reported once: those are returned.
+	 * One process takes a gone part over (heirOf), so that a silent vehicle in it is reported once:
+	 * its vehicles are returned, to be watched. The others keep reading the part until the heir's
+	 * write removes it, and then read its vehicles in the heir's part.
 	 */
 	observe(memory: Held, staticData: IDataObject, now: number): Array<[string, HeldRecord]> {
 		const toWatch: Array<[string, HeldRecord]> = [];
@@ -102,13 +103,13 @@ export class Mirror {
 			}
 		}
 		for (const [id, part] of this.others.staleSince(now - ADOPT_AFTER_MS)) {
-			const watches = this.watcherOf(id, now) === this.id;
+			if (this.heirOf(id, now) !== this.id) continue;
 			for (const [iotCode, record] of part.vehicles) {
 				const mine = memory.records.get(iotCode);
 				if (mine !== undefined && record.seenAt <= mine.seenAt) continue;
 				const taken = { ...record };
 				memory.records.put(iotCode, taken);
-				if (watches) toWatch.push([iotCode, taken]);
+				toWatch.push([iotCode, taken]);
 			}
 			for (const [key, expiresAt] of part.recent) if (expiresAt > now && !memory.recent.has(key, now)) memory.recent.remember(key, expiresAt, now);
 			this.others.forget(id);
@@ -119,12 +120,12 @@ export class Mirror {
 	}
 
 	/**
-	 * The process that watches a gone process's vehicles: of the processes alive as far as this
-	 * one can tell, the one whose id sorts first. Every process sees the same parts, so they agree;
-	 * this one counts itself only once its own part is stored (others cannot see it before), unless
-	 * no other is alive.
+	 * The process that takes a gone process's part over: of the processes alive as far as this one
+	 * can tell, the one whose id sorts first. Every process sees the same parts, so they agree; this
+	 * one counts itself only once its own part is stored (others cannot see it before), unless no
+	 * other is alive. An heir that is gone too leaves both parts to the next, once its own is stale.
 	 */
-	private watcherOf(goneId: string, now: number): string {
+	private heirOf(goneId: string, now: number): string {
 		const alive = this.others.liveSince(now - ADOPT_AFTER_MS).filter((id) => id !== goneId);
 		if (this.lastAt > 0 || alive.length === 0) alive.push(this.id);
 		return alive.sort()[0];

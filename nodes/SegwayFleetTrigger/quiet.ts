@@ -82,15 +82,41 @@ class Queue {
 	}
 }
 
+/** Shorter gaps between pushes are not remembered: no limit is shorter (the parameters' minimum). */
+const MIN_GAP_MS = 30_000;
+/** Gaps remembered at most; the oldest (longest) go first. */
+const MAX_GAPS = 64;
+
 export class QuietWatch {
 	private readonly queues = new Map<number, Queue>();
-	/** When this process last received a verified push of any vehicle. */
+	/** When this process received its first and its last verified push of any vehicle. */
+	private firstPushAt = 0;
 	private lastPushAt = 0;
+	/**
+	 * Gaps in the stream as [ended at, length], each longer than every later one: for any limit,
+	 * the last gap at least that long is then found at once, for a queue made later (a limit first
+	 * used after a restart, or a vehicle that unlocked).
+	 */
+	private readonly gaps: Array<[number, number]> = [];
 
 	/** Every verified push of any vehicle: a gap as long as a queue's limit restarts its clocks' count. */
 	heardStream(now: number): void {
-		for (const queue of this.queues.values()) if (now - this.lastPushAt >= queue.limitMs) queue.hearingSince = now;
+		if (this.lastPushAt === 0) {
+			this.firstPushAt = now;
+		} else if (now - this.lastPushAt >= MIN_GAP_MS) {
+			const gap = now - this.lastPushAt;
+			while (this.gaps.length > 0 && this.gaps[this.gaps.length - 1][1] <= gap) this.gaps.pop();
+			this.gaps.push([now, gap]);
+			if (this.gaps.length > MAX_GAPS) this.gaps.shift();
+			for (const queue of this.queues.values()) if (gap >= queue.limitMs) queue.hearingSince = now;
+		}
 		this.lastPushAt = Math.max(this.lastPushAt, now);
+	}
+
+	/** Since when this process has heard pushes without a gap of `limitMs`. */
+	private hearingSince(limitMs: number): number {
+		for (let i = this.gaps.length - 1; i >= 0; i--) if (this.gaps[i][1] >= limitMs) return this.gaps[i][0];
+		return this.firstPushAt;
 	}
 
 	/** The vehicle's clock from now on; undefined stops watching it. */
@@ -99,8 +125,7 @@ export class QuietWatch {
 		if (clock === undefined) return;
 		let queue = this.queues.get(clock.limitMs);
 		if (queue === undefined) {
-			// A limit new to this process (the first push, or the node's settings changed): heard from now.
-			queue = new Queue(clock.limitMs, this.lastPushAt);
+			queue = new Queue(clock.limitMs, this.hearingSince(clock.limitMs));
 			this.queues.set(clock.limitMs, queue);
 		}
 		queue.add(iotCode, clock.since);
