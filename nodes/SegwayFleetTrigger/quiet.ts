@@ -145,6 +145,10 @@ export class QuietWatch {
 		return due;
 	}
 
+	clear(): void {
+		this.queues.clear();
+	}
+
 	/** Vehicles watched. */
 	get size(): number {
 		let size = 0;

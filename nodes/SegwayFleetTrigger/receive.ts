@@ -66,6 +66,9 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 		this.logger.error(`Segway Fleet Trigger "${node.name}": ${(error as Error).message}`);
 		return answer(res, 500, errorBody(500, "the trigger's parameters are invalid; see the n8n log"));
 	}
+	// Silence turned off: its clocks are no longer kept up to date, so they go; turned on again, a
+	// vehicle is watched from its next push.
+	if (settings.time === undefined) memory.quiet.clear();
 	const selected = settings.events.includes(event);
 	// Location and status pushes that start nothing may still be learnt from: where the vehicle
 	// is, whether it is locked.

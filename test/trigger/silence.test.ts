@@ -127,6 +127,31 @@ test('a stream that stopped is not every vehicle\'s silence: counted again from 
 	expect(reports(h).map((r) => [r.iotCode, r.silence])).toEqual([[A, 'wentSilent']]);
 });
 
+test('turned off and on again, a vehicle that talked meanwhile is not reported for the time it was off, and is watched from its next push', async () => {
+	const h = await start();
+	await status(h, A, { locked: 'false' });
+	await status(h, B, { locked: 'false' });
+	h.setParameters({ ...silence, events: ['alert'], silentVehicles: 'off' });
+	for (let i = 0; i < 10; i++) {
+		advance(MINUTE);
+		await status(h, A, { locked: 'false' });
+		await status(h, B, { locked: 'false' });
+	}
+	h.setParameters(silence);
+	for (let i = 0; i < 4; i++) {
+		advance(MINUTE);
+		await status(h, B, { locked: 'false' });
+	}
+	expect(reports(h)).toEqual([]);
+	// Watched again from its next push.
+	await status(h, A, { locked: 'false' });
+	for (let i = 0; i < 6; i++) {
+		advance(MINUTE);
+		await status(h, B, { locked: 'false' });
+	}
+	expect(reports(h).map((r) => r.iotCode)).toEqual([A]);
+});
+
 test('a report survives a restart: the vehicle is not reported again, and "heard again" still comes', async () => {
 	const h = await start();
 	await status(h, A, { locked: 'false' });
