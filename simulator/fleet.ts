@@ -35,6 +35,12 @@ export interface Vehicle {
 	active: boolean;
 	/** false → 15301 offline device (no network, or transport mode). */
 	online: boolean;
+	/**
+	 * Its IoT module is cut off or smashed: it sends no push of any kind and Segway's API
+	 * answers 15301 offline device, while the vehicle itself goes on (a rider, a route, the
+	 * battery). Unlike `online: false` it says nothing about it; see `reachable`.
+	 */
+	silent: boolean;
 	transportMode: boolean;
 	/** A firmware upgrade is running → commands answer 15500, queries still work. */
 	upgrading: boolean;
@@ -98,6 +104,8 @@ export interface Vehicle {
 export interface VehiclePatch {
 	active?: boolean;
 	online?: boolean;
+	/** true: the vehicle stops pushing and answers 15301; false: it reconnects (and reports its status at once). */
+	silent?: boolean;
 	upgrading?: boolean;
 	firmware?: number;
 	powered?: boolean;
@@ -170,6 +178,7 @@ function newVehicle(iotCode: string, random: Random, simNow: number): Vehicle {
 		iotCode,
 		active: true,
 		online: true,
+		silent: false,
 		transportMode: false,
 		upgrading: false,
 		firmware: DEFAULT_FIRMWARE,
@@ -451,7 +460,11 @@ export class Fleet {
 		if (!vehicle) return undefined;
 		// A wrong route refuses the whole patch before anything of it is applied.
 		if (patch.route) parseRoute(patch.route);
+		if (patch.silent !== undefined && typeof patch.silent !== 'boolean') {
+			throw new RangeError(`silent must be true or false, got ${JSON.stringify(patch.silent)}`);
+		}
 		let movedWhileLocked = false;
+		if (patch.silent !== undefined) vehicle.silent = patch.silent;
 		if (patch.active !== undefined) vehicle.active = patch.active;
 		if (patch.online !== undefined) {
 			vehicle.online = patch.online;
@@ -501,6 +514,14 @@ export class Fleet {
 }
 
 // ── Views: what the API and the pushes show of a vehicle ───────────────────────────────────
+
+/**
+ * Segway's cloud hears from the vehicle: it is online (not cut off, not in transport mode) and
+ * not silent. Otherwise it pushes nothing and its queries and commands answer 15301.
+ */
+export function reachable(vehicle: Vehicle): boolean {
+	return vehicle.online && !vehicle.silent;
+}
 
 export function powerPercent(vehicle: Vehicle): number {
 	return Math.round(vehicle.battery);

@@ -2,6 +2,10 @@
  * The pushes Segway sends to the platform's receiver: signed form posts of status, location,
  * alerts and faults, on the reference's schedule, with its single retry after 5 s.
  * One timer drives the whole fleet; per-vehicle timers would not scale to a big fleet.
+ *
+ * Nothing goes out while pushes are off (`pushEnabled: false`, or no receiver): no scheduled,
+ * event or manual push, to no receiver, and a retry still waiting when they stop is left out.
+ * Nothing goes out for a silent vehicle (its IoT module is cut off) or an offline one either.
  */
 import { setMaxListeners } from 'events';
 import { setTimeout as sleep } from 'timers/promises';
@@ -10,7 +14,7 @@ import { ALERT_CODES, FAULT_CODES } from '../api/catalog/codes';
 import { PUSH_PATHS, type PushEvent } from '../api/catalog/pushes';
 import { computeSignature, SIGNATURE_FIELD } from '../api/catalog/signature';
 import type { SimClock } from './clock';
-import { locationFields, statusFields, type Fleet, type Vehicle } from './fleet';
+import { locationFields, reachable, statusFields, type Fleet, type Vehicle } from './fleet';
 import type { Random } from './random';
 import { RingBuffer } from './recorder';
 import type { Client } from './tokens';
@@ -42,8 +46,13 @@ export interface PushRecord extends SignedPush {
 	delivered: boolean;
 	/** No further attempt will be made. */
 	done: boolean;
-	/** Not sent at all (no receiver, or pushes disabled). */
+	/** Not sent at all (no receiver, pushes disabled, or the vehicle is silent). */
 	skipped?: boolean;
+	/**
+	 * Why no (further) attempt was made: pushes are off (`pushEnabled: false` or no receiver), or
+	 * the vehicle is silent. Set on a skipped push, and on a failed one whose retry was left out.
+	 */
+	stoppedBy?: 'pushes' | 'silent';
 }
 
 export interface PushOptions {
@@ -141,8 +150,13 @@ export class PushService {
 	readonly records: RingBuffer<PushRecord>;
 	private readonly schedules = new Map<string, Schedule>();
 	private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 4000 });
-	// Every push waiting for its retry listens on it: hundreds at once is normal, not a leak.
+	// Aborted on close. Every push under way listens on it: hundreds at once is normal, not a leak.
 	private readonly aborter = unboundedAbortController();
+	/**
+	 * Aborted (and replaced) whenever pushes stop, and on close: the pushes waiting for their
+	 * retry listen on it, and leave the retry out.
+	 */
+	private stopper = unboundedAbortController();
 	private timer: NodeJS.Timeout | undefined;
 	private lastTick: number;
 	private seq = 0;
@@ -164,7 +178,12 @@ export class PushService {
 	}
 
 	configure(partial: Partial<PushOptions>): void {
+		const wasActive = this.active;
 		this.options = { ...this.options, ...partial };
+		if (wasActive && !this.active) {
+			this.stopper.abort();
+			this.stopper = unboundedAbortController();
+		}
 		this.restart();
 	}
 
@@ -182,6 +201,7 @@ export class PushService {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
 		this.aborter.abort();
+		this.stopper.abort();
 		await this.agent.close();
 	}
 
@@ -201,7 +221,10 @@ export class PushService {
 		};
 	}
 
-	/** Sends one push now; resolves when it was delivered or its retry failed too. */
+	/**
+	 * Sends one push now; resolves when it was delivered or its retry failed too (or was left
+	 * out). A silent vehicle sends nothing: the push is recorded as skipped.
+	 */
 	async send(
 		event: PushEvent,
 		iotCode: string,
@@ -209,6 +232,7 @@ export class PushService {
 		reason: PushRecord['reason'] = 'manual',
 	): Promise<PushRecord> {
 		const signed = this.sign(event, iotCode, overrides);
+		if (this.fleet.get(iotCode)?.silent) return this.skip(this.record(signed, reason), 'silent');
 		this.trackActive(iotCode, event, signed.params);
 		if (this.active) {
 			for (const base of this.options.alsoPushTo) void this.deliver({ ...signed, url: pushUrl(base, event) }, reason);
@@ -216,20 +240,37 @@ export class PushService {
 		return await this.deliver(signed, reason);
 	}
 
-	/** Posts a signed push, with Segway's single retry; recorded. */
-	private async deliver(signed: SignedPush, reason: PushRecord['reason']): Promise<PushRecord> {
+	private record(signed: SignedPush, reason: PushRecord['reason']): PushRecord {
 		const record: PushRecord = { ...signed, seq: ++this.seq, reason, attempts: [], delivered: false, done: false };
 		this.records.push(record);
-		if (!this.active || !signed.url) {
-			record.skipped = true;
-			record.done = true;
-			return record;
-		}
+		return record;
+	}
+
+	private skip(record: PushRecord, stoppedBy: PushRecord['stoppedBy']): PushRecord {
+		record.skipped = true;
+		record.stoppedBy = stoppedBy;
+		record.done = true;
+		return record;
+	}
+
+	/**
+	 * Posts a signed push, with Segway's single retry; recorded. The retry is left out when
+	 * pushes stopped at any moment since the push was made, or when the vehicle is silent by then.
+	 */
+	private async deliver(signed: SignedPush, reason: PushRecord['reason']): Promise<PushRecord> {
+		const record = this.record(signed, reason);
+		if (!this.active || !signed.url) return this.skip(record, 'pushes');
+		const stopped = this.stopper.signal;
 		for (let attempt = 0; attempt < 2 && !record.delivered; attempt++) {
 			if (attempt > 0) {
 				try {
-					await sleep(this.clock.realMs(this.options.retryDelaySeconds), undefined, { signal: this.aborter.signal });
+					await sleep(this.clock.realMs(this.options.retryDelaySeconds), undefined, { signal: stopped });
 				} catch {
+					if (!this.aborter.signal.aborted) record.stoppedBy = 'pushes';
+					break;
+				}
+				if (this.fleet.get(signed.iotCode)?.silent) {
+					record.stoppedBy = 'silent';
 					break;
 				}
 			}
@@ -251,6 +292,19 @@ export class PushService {
 		} else {
 			this.schedules.set(iotCode, { nextStatus: now, nextLocation: now });
 		}
+	}
+
+	/**
+	 * The vehicle is heard again (it was silent): it reports its status at once, then on its
+	 * status interval from now; its location keeps its rhythm (overdue: at the next tick).
+	 * Undefined when it still cannot push (offline, inactive).
+	 */
+	reconnected(iotCode: string): Promise<PushRecord> | undefined {
+		const vehicle = this.fleet.get(iotCode);
+		if (!vehicle || !reachable(vehicle) || !vehicle.active) return undefined;
+		const schedule = this.schedules.get(iotCode);
+		if (schedule) schedule.nextStatus = this.clock.now() + intervalsOf(vehicle).status * 1000;
+		return this.send('status', iotCode, undefined, 'event');
 	}
 
 	/** A shorter interval takes effect now rather than after the old, longer wait. */
@@ -285,7 +339,8 @@ export class PushService {
 			}
 			if (schedule.nextStatus > now && schedule.nextLocation > now && !randomEventsOn) continue;
 			const vehicle = this.fleet.get(iotCode)!;
-			if (!vehicle.online || !vehicle.active) continue;
+			// Offline, silent or inactive: nothing is heard; what is due goes out once it is heard again.
+			if (!reachable(vehicle) || !vehicle.active) continue;
 			const { status, location } = intervalsOf(vehicle);
 			if (schedule.nextStatus <= now) {
 				schedule.nextStatus = now + status * 1000;

@@ -13,6 +13,7 @@ import {
 	controllerVoltage,
 	locationFields,
 	powerPercent,
+	reachable,
 	statusFields,
 	type Fleet,
 	type LightState,
@@ -79,7 +80,8 @@ interface Guard {
  */
 const GUARDS: Guard[] = [
 	{ code: 15300, refuses: (v) => !v.active },
-	{ code: 15301, refuses: (v) => !v.online },
+	// Offline or silent: the gateway cannot reach the vehicle.
+	{ code: 15301, refuses: (v) => !reachable(v) },
 	{ code: 15500, refuses: (v) => v.upgrading },
 	{ code: 15707, refuses: (v, spec, params) => v.firmware < requiredFirmware(spec, params) },
 ];

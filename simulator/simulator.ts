@@ -126,7 +126,9 @@ export class SimulatorFleet {
 	/**
 	 * Changes a vehicle as the world would (battery, network, a rider parking, someone moving
 	 * it...). Pushes follow like on the real fleet: moving a locked vehicle raises the
-	 * illegal-moving alert, and `alert`/`fault` are pushed. Resolves once those pushes are done.
+	 * illegal-moving alert, and `alert`/`fault` are pushed. `silent: true` cuts its IoT module
+	 * off (no pushes, API 15301); `silent: false` brings it back with a status push at once.
+	 * Resolves once those pushes are done.
 	 */
 	async update(iotCode: string, patch: AdminVehiclePatch): Promise<Vehicle> {
 		const { fleet, pushes } = this.core();
@@ -135,12 +137,16 @@ export class SimulatorFleet {
 		// What a status push reports: when one of these changes, the vehicle pushes its status now.
 		const reported = (v: Vehicle) => `${v.locked}|${v.online}|${v.charging}|${Math.round(v.battery)}`;
 		const wasReported = reported(before);
+		const wasSilent = before.silent;
 		const result = fleet.update(iotCode, patch)!;
 		// The state the patch made: read again after the pushes, a charging battery would already
 		// have moved on by the milliseconds they took.
 		const patched = structuredClone(result.vehicle);
 		const sending: Promise<PushRecord>[] = [];
 		if (reported(result.vehicle) !== wasReported) pushes.statusChanged(iotCode);
+		// A silent vehicle that is heard again reports its status at once (made before the patch's alert or fault).
+		const reconnecting = wasSilent && !result.vehicle.silent ? pushes.reconnected(iotCode) : undefined;
+		if (reconnecting) sending.push(reconnecting);
 		if (result.movedWhileLocked) sending.push(pushes.send('alert', iotCode, { code: 1, alertStatus: 0 }, 'event'));
 		if (patch.alert) {
 			const { code, alertStatus = 0 } = patch.alert;

@@ -132,7 +132,7 @@ describe('pushes', () => {
 
 	it('sends only the pushes asked for while pushSchedule is off', async () => {
 		receiver = await startReceiver([200]);
-		// 1000×: an unlocked vehicle's 10 s status interval passes every 10 real ms.
+		// 1000×: an unlocked vehicle's 10 s status interval is due at every scheduler tick (100 real ms).
 		sim = await startSimulator({ vehicles: 1, pushSchedule: false, pushTo: receiver.url, timeScale: 1000 });
 		await sim.fleet.update(REFERENCE_IOT_CODE, { locked: false });
 		await sleep(300);
