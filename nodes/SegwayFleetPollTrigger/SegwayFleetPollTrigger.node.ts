@@ -1,8 +1,10 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
-import { pollTriggerProperties } from './description';
+import { NodeParameters } from '../shared/parameters';
+import { pollTriggerProperties, WATCH_CHOICES } from './description';
 import { pollFleet } from './poll';
+import { pollPushStream } from './streamPoll';
 
 export class SegwayFleetPollTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,8 +14,10 @@ export class SegwayFleetPollTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		polling: true,
-		subtitle: '={{ {"all": "every status", "batteryLow": "battery below " + $parameter["batteryThreshold"] + " %", "stateChange": "state changes"}[$parameter["statusMode"]] }}',
-		description: 'Queries listed Segway scooters at set times and starts the workflow when a battery runs low or a state changes, for an n8n that Segway cannot reach',
+		subtitle:
+			'={{ $parameter["watch"] === "pushStream" ? "push stream, " + $parameter["streamQuietMinutes"] + " min without a push" : {"all": "every status", "batteryLow": "battery below " + $parameter["batteryThreshold"] + " %", "stateChange": "state changes"}[$parameter["statusMode"]] }}',
+		description:
+			'Queries listed Segway scooters at set times and starts the workflow when a battery runs low or a state changes, for an n8n that Segway cannot reach; or notices when the Segway Fleet Trigger stops receiving pushes',
 		defaults: { name: 'Segway Fleet Poll Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -22,6 +26,7 @@ export class SegwayFleetPollTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		return await pollFleet(this);
+		const watch = new NodeParameters(this, pollTriggerProperties, 'Fix Watch in the Segway Fleet Poll Trigger; nothing is polled until then.').oneOf('watch', WATCH_CHOICES);
+		return watch === 'pushStream' ? await pollPushStream(this) : await pollFleet(this);
 	}
 }

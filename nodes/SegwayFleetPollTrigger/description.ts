@@ -1,11 +1,13 @@
 /**
- * The poll trigger's parameters. The status filter is the one both triggers share (same
- * parameter names, limits and checks), worded for polls; the request options are the action
- * node's.
+ * The poll trigger's parameters. What it watches comes first: the listed vehicles' status (the
+ * status filter both triggers share, same parameter names, limits and checks, worded for polls;
+ * the request options are the action node's), or the push stream the Segway Fleet Trigger
+ * receives (streamWatch.ts).
  */
 import type { INodeProperties } from 'n8n-workflow';
 
 import { IOT_CODE_ALLOWED_EXAMPLE } from '../../api/catalog/fields';
+import { numberProperty } from '../shared/parameters';
 import { runOptionsProperty } from '../shared/runOptions';
 import { statusParameters, type StatusWords } from '../shared/rules/statusFilter';
 import { MAX_POLLED_VEHICLES } from './vehicleList';
@@ -28,14 +30,17 @@ const POLL_WORDS: StatusWords = {
 	},
 };
 
-export const pollTriggerProperties: INodeProperties[] = [
-	{
-		displayName:
-			'Use the Segway Fleet Trigger instead when Segway can reach this n8n: pushes arrive within seconds and cost no requests. This node sends one request per vehicle at every poll.',
-		name: 'pushNotice',
-		type: 'notice',
-		default: '',
-	},
+/** What the trigger watches: `vehicles` (the default, so workflows saved before `watch` existed keep their behaviour) or `pushStream`. */
+export const WATCH_CHOICES = ['vehicles', 'pushStream'] as const;
+export type Watch = (typeof WATCH_CHOICES)[number];
+
+const onlyWhen = (watch: Watch, property: INodeProperties): INodeProperties => ({
+	...property,
+	displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, watch: [watch] } },
+});
+
+/** The parameters of "Vehicles' Status", as they were before `watch` existed. */
+const vehicleProperties: INodeProperties[] = [
 	{
 		displayName: 'IoT Codes',
 		name: 'iotCodes',
@@ -71,5 +76,72 @@ export const pollTriggerProperties: INodeProperties[] = [
 			},
 		],
 	},
+	// The request options are about Segway's API; the push stream's one probe goes to n8n.
 	runOptionsProperty,
+];
+
+/** The parameters of "Push Stream" (streamWatch.ts decides, streamPoll.ts asks). */
+const pushStreamProperties: INodeProperties[] = [
+	{
+		displayName:
+			'At every poll this node asks the Segway Fleet Trigger when it last received a push, with a request signed by the client secret of the credential. Choose the same credential as the trigger, and keep the trigger\'s workflow published.',
+		name: 'streamNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Push URL',
+		name: 'pushUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/4d1f6c0e-8b2a-4c3e-9f5d-2a7b1c9e0f31',
+		description:
+			"The base URL registered with Segway: the Segway Fleet Trigger's Production URL without its last part, https://your-n8n/webhook/&lt;webhook ID&gt;. A full push URL (ending in /v2/vehicle/status) is read the same way.",
+	},
+	numberProperty(
+		'streamQuietMinutes',
+		'Stopped After (Minutes)',
+		15,
+		1,
+		10080,
+		'No verified push for this long counts as stopped. Every vehicle pushes its status at least every 900 s, even locked, so 15 suits a fleet of a few dozen or more; with only a handful of locked vehicles a gap of 15 minutes is normal, so a tiny fleet needs more (30 to 60). A stop is seen at the first poll after this time.',
+	),
+	{
+		displayName: 'Fire When Pushes Resume',
+		name: 'streamResumed',
+		type: 'boolean',
+		default: true,
+		description: 'Whether a run starts with an item of event "streamResumed" when pushes arrive again after the stream stopped',
+	},
+];
+
+export const pollTriggerProperties: INodeProperties[] = [
+	onlyWhen('vehicles', {
+		displayName:
+			'Use the Segway Fleet Trigger instead when Segway can reach this n8n: pushes arrive within seconds and cost no requests. This node sends one request per vehicle at every poll.',
+		name: 'pushNotice',
+		type: 'notice',
+		default: '',
+	}),
+	{
+		displayName: 'Watch',
+		name: 'watch',
+		type: 'options',
+		default: 'vehicles',
+		options: [
+			{
+				name: 'Push Stream',
+				value: 'pushStream',
+				description: "Whether Segway's pushes still reach the Segway Fleet Trigger: a run when they stop, and when they come again",
+			},
+			{
+				name: "Vehicles' Status",
+				value: 'vehicles',
+				description: 'Query the listed vehicles and start a run when a battery runs low or a state changes',
+			},
+		],
+	},
+	...pushStreamProperties.map((property) => onlyWhen('pushStream', property)),
+	...vehicleProperties.map((property) => onlyWhen('vehicles', property)),
 ];
