@@ -11,15 +11,18 @@
  *    push again (Segway's resend, or a replay), an older status than one already seen, or
  *    dropped by a rule, start nothing; the rest start one run. The memory is read once
  *    (recall), the rules decide without side effects (decide.ts), and what changed is handed
- *    back once (afterPush).
+ *    back once (afterPush), which also judges other vehicles whose quiet clock ran out: their
+ *    reports join the run (silence.ts).
+ *
+ * A GET on the stream probe's path is answered by probe.ts.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { emptyRecord } from '../shared/memory/codec';
 import { freshness, type FreshnessLimits } from '../shared/rules/freshness';
 import { readSignedPush } from './body';
 import { decidePush, looksAt } from './decide';
 import { MIN_DEDUPE_WINDOW_MS, pushKey } from './dedupe';
-import { emptyRecord } from '../shared/memory/codec';
 import { enrichPush } from './enrich';
 import { nodeMemory } from './memory';
 import { answer, errorBody, INVALID_SIGNATURE_BODY, SUCCESS_BODY, type PlainResponse } from './respond';
@@ -54,7 +57,6 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 	if (refused !== undefined) return refused;
 	// From here on nothing awaits, so checking and remembering a push cannot interleave with a
 	// concurrent copy of it.
-	memory.heardStream(Date.now());
 
 	const problem = shapeProblem(event, params);
 	if (problem !== undefined) return answer(res, 422, errorBody(422, `not a valid ${event} push: ${problem}`));
@@ -66,6 +68,11 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 		this.logger.error(`Segway Fleet Trigger "${node.name}": ${(error as Error).message}`);
 		return answer(res, 500, errorBody(500, "the trigger's parameters are invalid; see the n8n log"));
 	}
+	const now = Date.now();
+	const pushTime = freshness(event, params, settings.freshness, now);
+	// The stream is alive (the probe's answer, the silence clocks): any verified push, but not a
+	// replay of an old one, which could hide a stopped stream.
+	if (pushTime.fresh) memory.heardStream(now);
 	// Silence turned off: its clocks are no longer kept up to date, so they go; turned on again, a
 	// vehicle is watched from its next push.
 	if (settings.time === undefined) memory.quiet.clear();
@@ -74,8 +81,6 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 	// is, whether it is locked.
 	if (!selected && !settings.rules.some((rule) => looksAt(rule, event, false))) return answer(res, 200, SUCCESS_BODY);
 
-	const now = Date.now();
-	const pushTime = freshness(event, params, settings.freshness, now);
 	if (!pushTime.fresh) {
 		if (memory.staleLoggedAt === undefined || now - memory.staleLoggedAt >= STALE_LOG_INTERVAL_MS) {
 			memory.staleLoggedAt = now;

@@ -10,7 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import type { StoredCredential } from '../../harness/engine';
 import { PollHarness } from '../../harness/poll';
 import { TriggerHarness } from '../../harness/webhook';
-import { postForm, SECRET, signed, statusPush } from '../trigger/pushes';
+import { postForm, rewindStatusClock, SECRET, signed, statusPush } from '../trigger/pushes';
 
 const MIN = 60_000;
 
@@ -21,6 +21,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
 	jest.restoreAllMocks();
+	// Status times continue from the real clock, not from one a test moved ahead.
+	rewindStatusClock();
 	await trigger.stop();
 });
 

@@ -223,6 +223,10 @@ test('the stream probe answers when a push was last heard, in any process, and o
 	expect((await probe(h, { ...probeQuery(SECRET, Date.now() - 6 * MINUTE) })).status).toBe(401);
 	expect((await probe(h, { probe: 'stream', t: String(Date.now()) })).status).toBe(401);
 
+	// A verified push too old to be taken (a replayed capture) does not say the stream is alive.
+	expect(await postForm(h.urlFor('status'), signed(statusPush({ statusUtcTime: String(Date.now() - 10 * MINUTE) })))).toMatchObject({ status: 200 });
+	expect((await probe(h, { ...probeQuery(SECRET, Date.now()) })).json.lastPushAt).toBeNull();
+
 	const before = Date.now();
 	await postForm(h.urlFor('alert'), signed(alertPush()));
 	const answered = await probe(h, { ...probeQuery(SECRET, Date.now()) });
