@@ -1,6 +1,6 @@
 /**
- * End-to-end tests in real n8n 2.41.1 (`npm run test:e2e`, which first installs n8n into .cache
- * and builds the package). Separate from the unit run: n8n starts in its own process per suite.
+ * End-to-end tests in real n8n, 2.41.1 and 1.123.81 (`npm run test:e2e`, which first installs n8n
+ * into .cache and builds the package). Separate from the unit run: n8n starts in its own process per suite.
  */
 /** @type {import('jest').Config} */
 module.exports = {

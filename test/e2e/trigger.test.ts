@@ -344,6 +344,8 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 					'zone-no-ride-to-sound-and-slow.json',
 					'zone-no-parking-to-slack.json',
 					'zone-left-service-area-to-slack.json',
+					'silent-vehicle-to-slack.json',
+					'push-stream-stopped-to-slack.json',
 				]),
 			);
 		});
