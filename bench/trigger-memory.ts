@@ -20,8 +20,10 @@
  *   push, the heap the node then holds, writes and bytes per 1,000 pushes, vehicles in the mirror;
  *   then, on, a round of the fleet after which 1 % stops (half one by one, half at once) while the
  *   others push on, the clock moved through `Date.now`: how many reports the pushes that carry them
- *   hold at most, and what those pushes cost (see measureSilence). ≈ 110,000 pushes at 100,000
- *   vehicles, ≈ 4 ms each (mostly the harness copying static data, as n8n loads it per request).
+ *   hold at most, and what those pushes cost (see measureSilence); and the quiet watch alone by
+ *   fleet size. ≈ 115,000 pushes at 100,000 vehicles, 5–10 ms each on the 2-core machine (mostly
+ *   the harness copying static data, as n8n loads it per request): ≈ 10 min alone
+ *   (`--silence-only`), ≈ 23 min for the whole bench at load average 4–13.
  *
  *   npm run bench:trigger-memory [-- --pushes 1000] [--location-only] [--silence-only] [--silence-fleet 100000]
  *
