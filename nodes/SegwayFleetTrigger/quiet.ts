@@ -2,9 +2,11 @@
  * Whose quiet clock runs out first, found in O(1) per push. A node has no timers, so vehicles are
  * judged when pushes arrive; the vehicles whose clocks run out first must then be at hand without
  * a scan. Clocks with the same limit run out in the order their vehicles were last heard, so one
- * queue per limit (a Map, which keeps insertion order; a vehicle heard again moves to its end)
- * has the first to run out at its front. There are as many queues as distinct limits (two:
- * locked, unlocked).
+ * queue per limit (a linked list; a vehicle heard again moves to its end) has the first to run out
+ * at its front. There are as many queues as distinct limits (two: locked, unlocked). Not a Map's
+ * insertion order: V8 leaves a deleted entry's slot in place until it rehashes, so walking from
+ * the front of a Map whose vehicles keep moving to its end steps over every one of them
+ * (measured: 35 µs a push at 100,000 vehicles, against 1 µs).
  *
  * A clock that started before the newest one of its queue (a vehicle taken over from a process
  * that is gone) would break that order: such clocks wait in a list of their own, soonest first.
@@ -15,9 +17,19 @@
  */
 import type { QuietClock } from '../shared/rules/rule';
 
+/** A vehicle in its queue, and when its clock started. */
+interface Link {
+	readonly iotCode: string;
+	readonly since: number;
+	prev: Link | undefined;
+	next: Link | undefined;
+}
+
 class Queue {
-	/** Vehicle → when its clock started, oldest first. */
-	readonly order = new Map<string, number>();
+	private readonly links = new Map<string, Link>();
+	/** Oldest clock first. */
+	private first: Link | undefined;
+	private last: Link | undefined;
 	private newest = 0;
 	/** Clocks that started before `newest` when they came: soonest to run out first once sorted. */
 	private late: Array<[string, number]> = [];
@@ -33,7 +45,11 @@ class Queue {
 
 	add(iotCode: string, since: number): void {
 		if (since >= this.newest) {
-			this.order.set(iotCode, since);
+			const link: Link = { iotCode, since, prev: this.last, next: undefined };
+			if (this.last === undefined) this.first = link;
+			else this.last.next = link;
+			this.last = link;
+			this.links.set(iotCode, link);
 			this.newest = since;
 			return;
 		}
@@ -43,8 +59,17 @@ class Queue {
 	}
 
 	delete(iotCode: string): void {
-		this.order.delete(iotCode);
+		const link = this.links.get(iotCode);
+		if (link !== undefined) this.unlink(link);
 		this.lateSince.delete(iotCode);
+	}
+
+	private unlink(link: Link): void {
+		if (link.prev === undefined) this.first = link.next;
+		else link.prev.next = link.next;
+		if (link.next === undefined) this.last = link.prev;
+		else link.next.prev = link.prev;
+		this.links.delete(link.iotCode);
 	}
 
 	private runsOutAt(since: number): number {
@@ -53,10 +78,9 @@ class Queue {
 
 	/** Takes out up to `max` vehicles whose clock has run out at `now`. */
 	takeDue(now: number, max: number, into: string[]): void {
-		for (const [iotCode, since] of this.order) {
-			if (into.length >= max || this.runsOutAt(since) > now) break;
-			this.order.delete(iotCode);
-			into.push(iotCode);
+		while (this.first !== undefined && into.length < max && this.runsOutAt(this.first.since) <= now) {
+			into.push(this.first.iotCode);
+			this.unlink(this.first);
 		}
 		if (this.late.length === 0) return;
 		if (!this.lateSorted) {
@@ -78,7 +102,7 @@ class Queue {
 	}
 
 	get size(): number {
-		return this.order.size + this.lateSince.size;
+		return this.links.size + this.lateSince.size;
 	}
 }
 
