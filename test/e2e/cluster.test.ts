@@ -20,6 +20,15 @@
  * The collector gets each run's execution id, which tells a crossing fired twice by the trigger
  * (two executions) from one execution run twice by the queue.
  *
+ * A last test watches Silent Vehicles (limit 30 s) in a fleet of its own while both webhook
+ * processes are restarted one after the other: every vehicle silenced is reported at most once,
+ * on time by the process that heard it last while that process runs, and never a vehicle that
+ * keeps talking; a vehicle heard again after its report gets one heardAgain. A vehicle whose
+ * limit runs out after its process was drained is in that process's stored part, which one live
+ * process takes over only ADOPT_AFTER_MS (10 min) later: the test says how many and how late.
+ * SEGWAY_CLUSTER_ADOPTION=1 keeps the fleet talking until then (≈ 12 min more) and requires each of
+ * them reported once by then.
+ *
  * A passing run prints a few lines per fault: pushes and runs, and one `accepted: …` line with its
  * reason for each of the exceptions above that happened. A failing test's message holds the
  * report's table and every push lost and crossing missed or run twice, and the cluster's logs are
@@ -33,7 +42,8 @@ import { DEMO_CREDENTIAL, simulatorCredential, TRIGGER_TYPE, type RestClient } f
 import { waitFor } from '../../harness/wait';
 import { request } from 'undici';
 
-import { DEMO_CLIENT, startSimulator, type Simulator } from '../../simulator/index';
+import { ADOPT_AFTER_MS } from '../../nodes/SegwayFleetTrigger/mirror';
+import { DEMO_CLIENT, startSimulator, type PushOverrides, type Simulator } from '../../simulator/index';
 
 const WORKFLOW_ID = 'e2eClusterBatt';
 const WEBHOOK_ID = '0e2e7e57-0000-4000-8000-00000c1a57e7';
@@ -74,6 +84,33 @@ const HANDOVER_WINDOW_MS = 5000;
  */
 const REDIS_FAILURES = [/LOADING Redis is loading the dataset in memory/, /This execution failed to be processed too many times/];
 
+const SILENCE_WORKFLOW_ID = 'e2eClusterSilent';
+const SILENCE_WEBHOOK_ID = '0e2e7e57-0000-4000-8000-0000051e4ce7';
+/** The silence test's own vehicles (the simulator's last ones), each pushing its status every SILENCE_PUSH_MS. */
+const SILENCE_FLEET = 60;
+/**
+ * A process writes its part of the mirror every 256 pushes, or at least once a minute while pushes
+ * arrive (README: What the trigger remembers). A vehicle the balancer hands back to a restarted
+ * process must be in that process's stored part before the process it left judges it, one limit
+ * later: at a push a second per vehicle each process writes within ≈ 15 s. At one push every 4 s
+ * (≈ 7 a second per process) the process they left reported 19 of 34 talking vehicles silent, each
+ * followed by a heardAgain, 30 s after the second restart.
+ */
+const SILENCE_PUSH_MS = 1000;
+/** Silent After, Locked and Unlocked: the parameters' minimum. */
+const SILENCE_LIMIT_MINUTES = 0.5;
+const SILENCE_LIMIT_MS = SILENCE_LIMIT_MINUTES * 60_000;
+/** Vehicles silenced per webhook process at each moment of the test. */
+const SILENCED_PER_PROCESS = 2;
+/**
+ * A process judges its vehicles on the pushes it receives, so one it stops receiving (drained) at
+ * `end` reports a vehicle whose limit ran out before then and none after. Within this much of
+ * `end` either can happen (pushes in flight, a loaded machine).
+ */
+const SILENCE_MARGIN_MS = 5000;
+/** SEGWAY_CLUSTER_ADOPTION=1: the fleet talks on until the stopped processes' parts are taken over. */
+const SILENCE_ADOPTION = process.env.SEGWAY_CLUSTER_ADOPTION === '1';
+
 /** What the workflow's last node posts to the collector, once per run. */
 interface Run {
 	iotCode: string;
@@ -83,6 +120,8 @@ interface Run {
 
 interface Attempt {
 	at: number;
+	/** When the answer (or the error) came. */
+	answeredAt?: number;
 	status: number | string;
 	/** The webhook process that answered (X-Webhook-Process, set by the balancer). */
 	process?: string;
@@ -134,6 +173,37 @@ interface Report {
 	passed?: boolean;
 }
 
+/** What the silence workflow posts to its collector, once per item. */
+interface SilenceItem {
+	event: string;
+	silence: 'wentSilent' | 'heardAgain';
+	iotCode: string;
+	lastHeardAt: string;
+	silentForSeconds: number;
+	executionId: string;
+}
+
+/** A vehicle of the silence test and what it sent. */
+interface Talker {
+	iotCode: string;
+	/** The webhook process the balancer sends it to while both run (its hash). */
+	home?: string;
+	/** Which moment of the test silenced it. */
+	group?: SilenceGroup;
+	silencedAt?: number;
+	resumedAt?: number;
+	pushes: Sent[];
+}
+
+type SilenceGroup = 'before' | 'before webhook-1 drained' | 'in webhook-1 restart' | 'before webhook-2 drained' | 'in webhook-2 restart' | 'after';
+
+/** A webhook process's restart: drained (no more pushes reach it) and back (taking its vehicles again). */
+interface Restart {
+	name: string;
+	drainedAt: number;
+	backAt: number;
+}
+
 function workflow(collectorUrl: string) {
 	return {
 		id: WORKFLOW_ID,
@@ -157,22 +227,54 @@ function workflow(collectorUrl: string) {
 	};
 }
 
+/** Events empty: only Silent Vehicles starts runs; every item goes to the collector with its execution id. */
+function silenceWorkflow(collectorUrl: string) {
+	return {
+		id: SILENCE_WORKFLOW_ID,
+		name: 'e2e: cluster silent vehicles → collector',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'c2000000-0000-4000-8000-000000000001',
+				name: 'Silent Vehicles',
+				type: TRIGGER_TYPE,
+				typeVersion: 1.1,
+				position: [0, 0],
+				webhookId: SILENCE_WEBHOOK_ID,
+				parameters: { events: [], silentVehicles: 'wentSilentAndBack', silentAfterLocked: SILENCE_LIMIT_MINUTES, silentAfterUnlocked: SILENCE_LIMIT_MINUTES },
+				credentials: { segwayFleetApi: DEMO_CREDENTIAL },
+			},
+			forwardNode(
+				'c2000000-0000-4000-8000-000000000002',
+				collectorUrl,
+				'={{ JSON.stringify({ event: $json.event, silence: $json.silence, iotCode: $json.iotCode, lastHeardAt: $json.lastHeardAt, silentForSeconds: $json.silentForSeconds, executionId: $execution.id }) }}',
+			),
+		],
+		connections: { 'Silent Vehicles': { main: [[{ node: 'Forward', type: 'main', index: 0 }]] } },
+	};
+}
+
 describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy', () => {
 	let cluster: N8nCluster;
 	let sim: Simulator;
 	let collector: Collector<Run>;
 	let runs: Run[];
+	let silenceCollector: Collector<SilenceItem>;
 	const reports: Report[] = [];
+	/** What the silence test printed at the end. */
+	const silenceSummary: string[] = [];
 	let nextVehicle = 0;
 
 	beforeAll(async () => {
 		collector = await Collector.start();
 		runs = collector.received;
 		const collectorUrl = collector.url;
+		silenceCollector = await Collector.start();
 
 		cluster = await N8nCluster.create({ webhookProcesses: 2, workers: 1, n8nSettings: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } });
 		sim = await startSimulator({
-			vehicles: VEHICLES_PER_TEST * 3,
+			vehicles: VEHICLES_PER_TEST * 3 + SILENCE_FLEET,
 			pushTo: `${cluster.pushBaseUrl}/webhook/${WEBHOOK_ID}`,
 			pushSchedule: false,
 			autoParkSeconds: Infinity,
@@ -180,26 +282,33 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 		});
 		await cluster.startServices();
 		await cluster.n8n.importCredentials([simulatorCredential(sim.url, DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret)]);
-		await cluster.n8n.importWorkflows([workflow(collectorUrl)]);
+		await cluster.n8n.importWorkflows([workflow(collectorUrl), silenceWorkflow(silenceCollector.url)]);
 		await cluster.n8n.publish(WORKFLOW_ID);
+		await cluster.n8n.publish(SILENCE_WORKFLOW_ID);
 		await cluster.startN8n();
-		await waitFor('the trigger behind the balancer', async () => {
-			const res = await fetch(`${cluster.pushBaseUrl}/webhook/${WEBHOOK_ID}/v2/vehicle/status`, { method: 'POST' }).catch(() => undefined);
-			return res?.status === 401;
-		}, 60_000, 250);
+		for (const webhookId of [WEBHOOK_ID, SILENCE_WEBHOOK_ID]) {
+			await waitFor('the trigger behind the balancer', async () => {
+				const res = await fetch(`${cluster.pushBaseUrl}/webhook/${webhookId}/v2/vehicle/status`, { method: 'POST' }).catch(() => undefined);
+				return res?.status === 401;
+			}, 60_000, 250);
+		}
 	}, 600_000);
 
 	afterAll(async () => {
-		if (reports.length > 0) console.log(reports.map((r) => summary(r, process.env.SEGWAY_CLUSTER_DETAILS === '1')).join('\n'));
+		const printed = [...reports.map((r) => summary(r, process.env.SEGWAY_CLUSTER_DETAILS === '1')), ...silenceSummary];
+		if (printed.length > 0) console.log(printed.join('\n'));
 		await cluster?.stop();
 		await sim?.close();
 		await collector?.close();
+		await silenceCollector?.close();
 	}, 120_000);
 
-	/** Segway's sender: one POST, and one resend 5 s later unless the first was answered 200 with success. */
-	async function send(url: string, iotCode: string, powerPercent: number): Promise<Sent> {
-		const { body } = sim.signPush('status', iotCode, { powerPercent });
-		const sent: Sent = { iotCode, powerPercent, attempts: [], acknowledged: false };
+	/**
+	 * Segway's sender: one POST of a status push, and one resend 5 s later unless the first was
+	 * answered 200 with success. The attempts go into `sent` as they are answered.
+	 */
+	async function send(url: string, iotCode: string, powerPercent: number, extra: PushOverrides = {}, sent: Sent = { iotCode, powerPercent, attempts: [], acknowledged: false }): Promise<Sent> {
+		const { body } = sim.signPush('status', iotCode, { ...extra, powerPercent });
 		for (let attempt = 0; attempt < 2 && !sent.acknowledged; attempt++) {
 			if (attempt > 0) await sleep(RESEND_AFTER_MS);
 			const at = Date.now();
@@ -207,10 +316,10 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 				const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
 				const text = await res.body.text();
 				const process = res.headers['x-webhook-process'];
-				sent.attempts.push({ at, status: res.statusCode, process: typeof process === 'string' ? process : undefined });
+				sent.attempts.push({ at, answeredAt: Date.now(), status: res.statusCode, process: typeof process === 'string' ? process : undefined });
 				sent.acknowledged = res.statusCode === 200 && text === SUCCESS_BODY;
 			} catch (error) {
-				sent.attempts.push({ at, status: (error as Error).message });
+				sent.attempts.push({ at, answeredAt: Date.now(), status: (error as Error).message });
 			}
 		}
 		return sent;
@@ -402,6 +511,242 @@ describe('trigger in n8n 2.41.1 queue mode: two webhook processes behind HAProxy
 			}),
 		);
 	}, 300_000);
+
+	it('silent vehicles in queue mode, across a rolling restart: each reported at most once and on time by the process that heard it last, a talking one never; heard again, once', async () => {
+		const url = `${cluster.pushBaseUrl}/webhook/${SILENCE_WEBHOOK_ID}/v2/vehicle/status`;
+		const fleet: Talker[] = sim.iotCodes.slice(-SILENCE_FLEET).map((iotCode) => ({ iotCode, pushes: [] }));
+		const items = silenceCollector.received;
+		const pending: Array<Promise<Sent>> = [];
+		const restarts: Restart[] = [];
+		const started = Date.now();
+		let ended = false;
+		// Every vehicle not silenced (or heard again) pushes its status every SILENCE_PUSH_MS, unlocked.
+		const stream = Promise.all(
+			fleet.map(async (talker, i) => {
+				await sleep((i * SILENCE_PUSH_MS) / fleet.length);
+				for (let n = 0; !ended; n++) {
+					if (talker.silencedAt === undefined || talker.resumedAt !== undefined) {
+						const sent: Sent = { iotCode: talker.iotCode, powerPercent: 20 + (n % 70), attempts: [], acknowledged: false };
+						talker.pushes.push(sent);
+						pending.push(send(url, talker.iotCode, sent.powerPercent, { locked: false }, sent));
+					}
+					await sleep(SILENCE_PUSH_MS);
+				}
+			}),
+		);
+		const reportsOf = (talker: Talker, kind: SilenceItem['silence']) => items.filter((item) => item.iotCode === talker.iotCode && item.silence === kind);
+		const pools = new Map<string, Talker[]>();
+		/** SILENCED_PER_PROCESS more vehicles of each process stop pushing. */
+		const silence = (group: SilenceGroup) => {
+			const at = Date.now();
+			for (const pool of pools.values()) for (const talker of pool.splice(0, SILENCED_PER_PROCESS)) Object.assign(talker, { group, silencedAt: at });
+		};
+		/** The suite's drain-and-restart, with a group silenced 3 s into it (the process is drained by then). */
+		const restart = async (name: string, during: SilenceGroup) => {
+			const drainedAt = Date.now();
+			const silencing = sleep(3000).then(() => silence(during));
+			await cluster.restartWebhook(name);
+			await silencing;
+			restarts.push({ name, drainedAt, backAt: Date.now() });
+		};
+		/** The vehicle's last push acknowledged before it was heard again (if it was). */
+		const lastAck = (talker: Talker): Attempt | undefined => {
+			let last: Attempt | undefined;
+			for (const push of talker.pushes) {
+				for (const attempt of push.attempts) {
+					if (attempt.status === 200 && attempt.at < (talker.resumedAt ?? Infinity) && (last === undefined || attempt.at > last.at)) last = attempt;
+				}
+			}
+			return last;
+		};
+		/**
+		 * Whether the process that heard a silent vehicle last reports it: only on pushes it receives,
+		 * so before it is drained. A limit that ran out later leaves the vehicle in the stopped
+		 * process's stored part, for whichever live process takes that part over (ADOPT_AFTER_MS).
+		 */
+		const expectation = (ack: Attempt) => {
+			// A drained process gets no new push: one sent after the drain was answered by its successor.
+			const restart = restarts.find((r) => r.name === ack.process && r.drainedAt > ack.at);
+			const end = restart?.drainedAt ?? Infinity;
+			const due = ack.at + SILENCE_LIMIT_MS;
+			const expect = (ack.answeredAt ?? ack.at) + SILENCE_LIMIT_MS + SILENCE_MARGIN_MS < end ? 'reported' : due > end + SILENCE_MARGIN_MS ? 'orphaned' : 'either';
+			const restarted = restarts.some((r) => r.name === ack.process && r.drainedAt <= ack.at);
+			return { expect, end, due, by: `${ack.process ?? '?'}${restarted ? ' (restarted)' : ''}` } as const;
+		};
+		const groupOf = (talker: Talker) => (talker.group === 'before' ? 'before' : talker.group === 'after' ? 'after' : 'through');
+
+		let back = 0;
+		try {
+			await sleep(8000);
+			// Where the balancer sends each vehicle: the process that answered its latest push.
+			for (const talker of fleet) talker.home = talker.pushes.flatMap((push) => push.attempts).filter((attempt) => attempt.status === 200).pop()?.process;
+			for (const name of cluster.webhookNames) pools.set(name, fleet.filter((talker) => talker.home === name));
+			// (a) A few vehicles of each process stop: each reported once, about SILENCE_LIMIT_MS later.
+			silence('before');
+			await waitFor('the first vehicles silenced to be reported', () => fleet.filter((t) => t.group === 'before').every((t) => reportsOf(t, 'wentSilent').length > 0), SILENCE_LIMIT_MS + 90_000, 500).catch(() => undefined);
+			await sleep(5000);
+			// (b) More stop 10 s before each process is drained, 3 s into each restart (their pushes
+			// went to the other process), and 5 s after both. webhook-2 is drained once those silenced
+			// 3 s into webhook-1's restart are past their limit: it is the one to report them.
+			silence('before webhook-1 drained');
+			await sleep(10_000);
+			const firstDrain = Date.now();
+			await restart('webhook-1', 'in webhook-1 restart');
+			await sleep(Math.max(0, firstDrain + 3000 + SILENCE_LIMIT_MS + 2 * SILENCE_MARGIN_MS - 10_000 - Date.now()));
+			silence('before webhook-2 drained');
+			await sleep(10_000);
+			await restart('webhook-2', 'in webhook-2 restart');
+			back = Date.now();
+			await sleep(5000);
+			silence('after');
+			// (c) Heard again: one reported vehicle of each process, and one left in a stopped process's part.
+			await sleep(40_000);
+			const reported = cluster.webhookNames.map((name) => fleet.find((t) => t.group === 'before' && t.home === name && reportsOf(t, 'wentSilent').length === 1));
+			const orphan = fleet.find((t) => t.group === 'before webhook-1 drained' && reportsOf(t, 'wentSilent').length === 0 && lastAck(t) !== undefined && expectation(lastAck(t)!).expect === 'orphaned');
+			const resumedAt = Date.now();
+			for (const talker of [...reported, orphan]) if (talker !== undefined) talker.resumedAt = resumedAt;
+			// Until well past the limit of the vehicles handed back at the second restart (the process
+			// they left must not report them) and of those silenced after it.
+			await sleep(Math.max(0, back + SILENCE_LIMIT_MS + 35_000 - Date.now()));
+			if (SILENCE_ADOPTION) {
+				const waiting = () => fleet.filter((t) => t.silencedAt !== undefined && t.resumedAt === undefined && reportsOf(t, 'wentSilent').length === 0);
+				await waitFor('the stopped processes\' parts to be taken over', () => waiting().length === 0, ADOPT_AFTER_MS + 180_000, 2000).catch(() => undefined);
+			}
+		} finally {
+			ended = true;
+			await stream;
+		}
+		const sent = await Promise.all(pending);
+		const counts: number[] = [];
+		await waitFor('the worker to finish', () => {
+			counts.push(items.length);
+			const [a, b, c] = counts.slice(-3);
+			return c !== undefined && a === c && b === c;
+		}, 60_000, 2000);
+
+		// What happened to each vehicle, against what the design promises.
+		const problems: Record<'lost' | 'talkingReported' | 'reportedTwice' | 'notReported' | 'notByItsLastProcess' | 'early' | 'heardAgain', string[]> = {
+			lost: sent.filter((s) => !s.acknowledged).map((s) => `lost: ${pushLine(s, started)}`),
+			talkingReported: [],
+			reportedTwice: [],
+			notReported: [],
+			notByItsLastProcess: [],
+			early: [],
+			heardAgain: [],
+		};
+		const at = (ms: number) => `+${((ms - started) / 1000).toFixed(1)} s`;
+		const shown = (list: SilenceItem[]) => list.map((item) => `${item.silence} (last heard ${at(Date.parse(item.lastHeardAt))}, silent ${item.silentForSeconds} s, execution ${item.executionId})`).join(', ');
+		const who = (t: Talker) => `${t.iotCode} (${t.home ?? '?'}${t.group === undefined ? '' : `, silenced ${t.group} at ${at(t.silencedAt!)}`}${t.resumedAt === undefined ? '' : `, heard again from ${at(t.resumedAt)}`})`;
+		/** How long the reported vehicles had been silent when reported, by when they were silenced. */
+		const silentFor: Record<'before' | 'through' | 'after' | 'orphaned', number[]> = { before: [], through: [], after: [], orphaned: [] };
+		const tally = { before: [0, 0], through: [0, 0], after: [0, 0] };
+		const orphans: Array<{ talker: Talker; due: number; reported: boolean }> = [];
+		let either = 0;
+		for (const talker of fleet) {
+			const went = reportsOf(talker, 'wentSilent');
+			const again = reportsOf(talker, 'heardAgain');
+			if (talker.silencedAt === undefined) {
+				if (went.length + again.length > 0) problems.talkingReported.push(`talking, reported: ${who(talker)}: ${shown([...went, ...again])}`);
+				continue;
+			}
+			const ack = lastAck(talker);
+			if (ack === undefined) {
+				problems.notReported.push(`no push acknowledged before it was silenced: ${who(talker)}`);
+				continue;
+			}
+			const { expect, end, due, by } = expectation(ack);
+			const context = `${who(talker)}, last push answered by ${by} at ${at(ack.at)}, limit out at ${at(due)}${end === Infinity ? '' : `, ${ack.process ?? '?'} drained at ${at(end)}`}`;
+			if (went.length > 1) problems.reportedTwice.push(`reported ${went.length} times: ${context}: ${shown(went)}`);
+			const mustReport = expect === 'reported' || (expect === 'orphaned' && SILENCE_ADOPTION && talker.resumedAt === undefined);
+			if (went.length === 0 && mustReport) problems.notReported.push(`not reported: ${context}`);
+			const firstBack = talker.resumedAt === undefined ? undefined : talker.pushes.flatMap((p) => p.attempts).filter((a) => a.status === 200 && a.at >= talker.resumedAt!).sort((x, y) => x.at - y.at)[0];
+			for (const item of went) {
+				const heard = Date.parse(item.lastHeardAt);
+				// Stored times are whole seconds: a report read from the mirror says up to 1 s less.
+				if (heard < ack.at - 1000 || heard > (ack.answeredAt ?? ack.at)) problems.notByItsLastProcess.push(`reported with another last push than its last one: ${context}: ${shown([item])}`);
+				if (item.silentForSeconds * 1000 < SILENCE_LIMIT_MS) problems.early.push(`reported before its limit: ${context}: ${shown([item])}`);
+				if (firstBack !== undefined && heard + item.silentForSeconds * 1000 > (firstBack.answeredAt ?? firstBack.at) + 1000) problems.early.push(`reported silent after it was heard again: ${context}: ${shown([item])}`);
+			}
+			// heardAgain exactly when it was reported and then heard again, saying how long it was silent.
+			const expectedAgain = talker.resumedAt !== undefined && went.length === 1 ? 1 : 0;
+			if (again.length !== expectedAgain) problems.heardAgain.push(`${again.length} heardAgain, expected ${expectedAgain}: ${context}: ${shown([...went, ...again])}`);
+			for (const item of again) {
+				const silentFor = firstBack === undefined ? NaN : ((firstBack.answeredAt ?? firstBack.at) - ack.at) / 1000;
+				// Both say when it was last heard; one may have read it from the mirror (whole seconds).
+				const sameSilence = went[0] !== undefined && Math.abs(Date.parse(item.lastHeardAt) - Date.parse(went[0].lastHeardAt)) < 1000;
+				if (!sameSilence || !(Math.abs(item.silentForSeconds - silentFor) <= 3)) problems.heardAgain.push(`heardAgain does not match its silence (about ${Math.round(silentFor)} s): ${context}: ${shown([...went, ...again])}`);
+			}
+			if (expect === 'orphaned') {
+				orphans.push({ talker, due, reported: went.length > 0 });
+				if (went[0] !== undefined) silentFor.orphaned.push(went[0].silentForSeconds * 1000);
+				continue;
+			}
+			if (expect === 'either') either += 1;
+			const group = groupOf(talker);
+			tally[group][1] += 1;
+			if (went[0] !== undefined) {
+				tally[group][0] += 1;
+				silentFor[group].push(went[0].silentForSeconds * 1000);
+			}
+		}
+
+		const silenced = fleet.filter((t) => t.silencedAt !== undefined);
+		const talking = fleet.length - silenced.length;
+		const homes = cluster.webhookNames.map((name) => `${fleet.filter((t) => t.home === name).length} to ${name}`).join(', ');
+		const range = (ms: number[]) => {
+			if (ms.length === 0) return '';
+			const [lo, hi] = [Math.min(...ms), Math.max(...ms)];
+			const [from, to, unit] = hi >= 120_000 ? [(lo / 60_000).toFixed(1), (hi / 60_000).toFixed(1), 'min'] : [String(Math.round(lo / 1000)), String(Math.round(hi / 1000)), 's'];
+			return from === to ? `${from} ${unit}` : `${from}–${to} ${unit}`;
+		};
+		const part = (name: string, [reported, of]: number[], ms: number[]) => `${name} ${reported} of ${of} reported${ms.length > 0 ? ` after ${range(ms)} of silence` : ''}`;
+		const unreported = orphans.filter((o) => !o.reported && o.talker.resumedAt === undefined);
+		const resumedOrphans = orphans.filter((o) => o.talker.resumedAt !== undefined);
+		const endOfTest = sent.reduce((latest, s) => Math.max(latest, s.attempts[0]?.at ?? 0), 0);
+		const lines = [
+			`  ${fleet.length} vehicles pushing every ${SILENCE_PUSH_MS / 1000} s (${homes}): ${sent.length} pushes, ${sent.filter((s) => s.acknowledged && s.attempts.length === 1).length} acknowledged at once, ${sent.filter((s) => s.acknowledged && s.attempts.length > 1).length} by the resend 5 s later, ${problems.lost.length} lost`,
+			`  rolling restart: ${restarts.map((r) => `${r.name} drained at ${at(r.drainedAt)}, back at ${at(r.backAt)}`).join('; ')}`,
+			`  ${silenced.length} silenced, ${problems.reportedTwice.length + problems.early.length === 0 ? 'none reported twice or early' : `${problems.reportedTwice.length} reported twice, ${problems.early.length} early`}: ${part('before the restart', tally.before, silentFor.before)}; ${part('just before or through it', tally.through, silentFor.through)}${either > 0 ? ` (${either} within ${SILENCE_MARGIN_MS / 1000} s of a drain: either)` : ''}; ${part('after it, by the restarted processes', tally.after, silentFor.after)}`,
+			`  ${talking} kept talking (handed over and back twice): ${problems.talkingReported.length === 0 ? 'none' : problems.talkingReported.length} reported; heard again: ${silenced.filter((t) => t.resumedAt !== undefined && reportsOf(t, 'wentSilent').length > 0).length} reported vehicles, ${problems.heardAgain.length === 0 ? 'one heardAgain each' : 'heardAgain wrong (below)'}`,
+		];
+		const adoptWhy = `the part of the stopped process that heard them last is taken over by one live process ${ADOPT_AFTER_MS / 60_000} min after its last write (README: Large fleets)`;
+		const taken = orphans.filter((o) => o.reported);
+		if (orphans.length > 0) {
+			const outcome = [
+				...(taken.length > 0 ? [`${taken.length} reported once, after ${range(silentFor.orphaned)} of silence`] : []),
+				...(unreported.length > 0 ? [`${unreported.length} not reported while the test ran (${range(unreported.map((o) => endOfTest - o.due))} past the limit at its end)`] : []),
+				...(resumedOrphans.length > 0 ? [`${resumedOrphans.length} heard again first (below)`] : []),
+			];
+			lines.push(`  ${SILENCE_ADOPTION ? '' : 'accepted: '}${orphans.length} vehicles whose limit ran out after the process that heard them last was drained: ${outcome.join(', ')}; ${adoptWhy}${SILENCE_ADOPTION ? '' : '; SEGWAY_CLUSTER_ADOPTION=1 waits for it'}`);
+		}
+		for (const { talker, due } of resumedOrphans) {
+			lines.push(`  accepted: 1 vehicle silent ${Math.round((talker.resumedAt! - lastAck(talker)!.at) / 1000)} s across ${lastAck(talker)!.process ?? '?'}'s restart, heard again ${Math.round((talker.resumedAt! - due) / 1000)} s past its limit, before that takeover: never reported (${reportsOf(talker, 'wentSilent').length} wentSilent, ${reportsOf(talker, 'heardAgain').length} heardAgain)`);
+		}
+		const details = [
+			...lines,
+			...cluster.balancerEvents.filter((e) => e.at >= started).map((e) => `balancer at ${at(e.at)}: ${e.line}`),
+			...silenced.map((t) => `silenced: ${who(t)}, last push answered by ${lastAck(t)?.process ?? '?'} at ${lastAck(t) === undefined ? '?' : at(lastAck(t)!.at)}: ${shown(items.filter((i) => i.iotCode === t.iotCode)) || 'not reported'}`),
+			...Object.values(problems).flat(),
+		];
+		const head = `queue mode, silent vehicles (limit ${SILENCE_LIMIT_MS / 1000} s) across a rolling restart`;
+		try {
+			expect(Object.fromEntries(Object.entries(problems).map(([kind, list]) => [kind, list.length]))).toEqual({
+				lost: 0,
+				talkingReported: 0,
+				reportedTwice: 0,
+				notReported: 0,
+				notByItsLastProcess: 0,
+				early: 0,
+				heardAgain: 0,
+			});
+		} catch (error) {
+			silenceSummary.push(`${head}: FAILED (its failure message has what each vehicle sent and what was reported)`);
+			console.log(cluster.logs());
+			const message = `${(error as Error).message}\n\n${details.join('\n')}`;
+			throw Object.assign(new Error(message), { stack: `Error: ${message}` });
+		}
+		silenceSummary.push(`${head}: passed (${Math.round((Date.now() - started) / 1000)} s)`, ...lines, ...(process.env.SEGWAY_CLUSTER_DETAILS === '1' ? details.slice(lines.length).map((l) => `  detail: ${l}`) : []));
+	}, SILENCE_ADOPTION ? 1_800_000 : 600_000);
 
 	/** The workflow's executions in these statuses (the newest 100). */
 	async function executions(rest: RestClient, statuses: string[]): Promise<Array<{ id: string; status: string }>> {
