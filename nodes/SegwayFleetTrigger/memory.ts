@@ -115,8 +115,10 @@ export class NodeMemory {
 	 */
 	afterPush(recalled: Recalled, changes: PushChanges, staticData: IDataObject, now: number, time?: TimeRules): Overdue[] {
 		const { iotCode } = recalled;
+		const mine = this.records.get(iotCode);
+		// Last changed by another process (the balancer moved the vehicle here: a restart).
+		const moved = recalled.vehicle !== undefined && recalled.vehicle !== mine;
 		if (changes.vehicle !== undefined) {
-			const mine = this.records.get(iotCode);
 			const before: HeldRecord = recalled.vehicle === undefined ? emptyRecord() : recalled.vehicle === mine ? mine : { ...(recalled.vehicle as HeldRecord), shared: true };
 			const after = withChanges(before, changes.vehicle, changes.urgency, now);
 			// Changed here: this process stores it from now on. (Not `delete`: V8 would slow the object down.)
@@ -124,9 +126,15 @@ export class NodeMemory {
 			this.records.put(iotCode, after);
 		}
 		if (changes.run !== undefined) this.recent.remember(recalled.key, changes.run.expiresAt, now);
-		if (changes.watch !== undefined) this.quiet.watch(iotCode, changes.watch.clock);
+		let urgency = moreUrgent(changes.urgency, changes.run?.urgency ?? 'none');
+		if (changes.watch !== undefined) {
+			this.quiet.watch(iotCode, changes.watch.clock);
+			// The process that heard it before still watches it, and must see it is heard here
+			// before its clock runs out: written at once (while the mirror is small).
+			if (moved) urgency = 'critical';
+		}
 		const silent = time === undefined ? [] : this.overdue(time, now);
-		this.mirror?.afterPush(moreUrgent(changes.urgency, changes.run?.urgency ?? 'none'), this, staticData, now);
+		this.mirror?.afterPush(urgency, this, staticData, now);
 		return silent;
 	}
 

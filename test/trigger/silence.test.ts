@@ -212,6 +212,24 @@ test('in a cluster, a vehicle heard by another process is not reported, and a go
 	expect(all().map((r) => [r.iotCode, r.silence])).toEqual([[C, 'wentSilent']]);
 });
 
+test('a vehicle the balancer moves to another process is not reported by the one it left, even with a limit shorter than the spread-out writes', async () => {
+	const quick = { ...silence, silentAfterUnlocked: 0.5 };
+	const a = await start(quick);
+	const b = await start(quick, a);
+	// Known to a for a while: in its stored part (written at least once a minute).
+	for (let i = 0; i < 8; i++) {
+		advance(10_000);
+		await status(a, A, { locked: 'false' });
+		await status(a, B, { locked: 'false' });
+	}
+	for (let i = 0; i < 9; i++) {
+		advance(10_000);
+		await status(b, A, { locked: 'false' });
+		await status(a, B, { locked: 'false' });
+	}
+	expect([...reports(a), ...reports(b)]).toEqual([]);
+});
+
 test('the stream probe answers when a push was last heard, in any process, and only to a signed, recent probe', async () => {
 	const h = await start({ events: ['alert'] });
 	const probe = async (p: TriggerHarness, query: Record<string, string>) => {
