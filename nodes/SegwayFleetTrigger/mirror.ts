@@ -16,8 +16,9 @@
  * Every push compares the stored copy with what this process wrote: a write another process's
  * write erased (it started from an older copy), or that n8n did not save, is written again once
  * CONFIRM_MS have passed without it showing up. The other processes' parts are read too (see
- * memory.ts). A part not written for ADOPT_AFTER_MS belongs to a process that is gone: its
- * vehicles are taken over and the part is removed with the next write.
+ * memory.ts). A part not written for ADOPT_AFTER_MS belongs to a process that is gone: one live
+ * process takes its vehicles over and removes the part with its next write. While pushes arrive a
+ * part is written at least every HEARD_WRITE_MS, with the time of the newest push.
  *
  * A part is bounded (MIRROR_CHARS): vehicles whose loss would make them fire twice go first, then
  * the most recently seen; a larger fleet keeps the rest in its process only.
