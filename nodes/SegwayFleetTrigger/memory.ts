@@ -49,8 +49,6 @@ export interface PushChanges {
 	urgency: Urgency;
 	/** The push started a run: its retry entry, until when, and how soon it must be stored. */
 	run?: { expiresAt: number; urgency: Urgency };
-	/** Where a rule judges vehicles by time: the vehicle's clock after the push (undefined: not watched). */
-	watch?: { clock: QuietClock | undefined };
 }
 
 /** A vehicle whose clock ran out, and what its judgment reports. */
@@ -65,8 +63,7 @@ export class NodeMemory {
 	readonly recent = new RecentPushes();
 	/** Vehicles whose silence this process judges, soonest first. */
 	readonly quiet = new QuietWatch();
-	/** When this process last received a verified push (the stream probe's answer). */
-	lastPushAt = 0;
+
 	/** The credential's client secret and when it was read (see secret.ts). */
 	secret?: { value: string; readAt: number };
 	/** When a failed verification last caused a fresh credential read. */
@@ -82,10 +79,14 @@ export class NodeMemory {
 		this.records.onEvict = (iotCode) => this.quiet.forget(iotCode);
 	}
 
-	/** Every verified push, before anything else: the stream is alive. */
+	/** Every fresh verified push: the stream is alive. */
 	heardStream(now: number): void {
-		this.lastPushAt = Math.max(this.lastPushAt, now);
 		this.quiet.heardStream(now);
+	}
+
+	/** When this process last received a fresh verified push (the stream probe's answer); 0: never. */
+	get lastPushAt(): number {
+		return this.quiet.lastPushAt;
 	}
 
 	/** The newest verified push of this node known here: this process's, or one another process stored. */
@@ -110,29 +111,29 @@ export class NodeMemory {
 	/**
 	 * The one write of a push. The vehicle becomes the most recently seen; a copy of another
 	 * process's record is kept as such until a change worth storing makes it this process's.
-	 * Where a rule judges vehicles by time (`time`), the vehicles whose clocks ran out are judged
-	 * too, before the mirror is written, and their reports returned.
+	 * Where a rule judges vehicles by time (`time`), the vehicle's clock starts anew, and the
+	 * vehicles whose clocks ran out are judged, before the mirror is written, their reports returned.
 	 */
 	afterPush(recalled: Recalled, changes: PushChanges, staticData: IDataObject, now: number, time?: TimeRules): Overdue[] {
 		const { iotCode } = recalled;
-		const mine = this.records.get(iotCode);
-		// Last changed by another process (the balancer moved the vehicle here: a restart).
-		const moved = recalled.vehicle !== undefined && recalled.vehicle !== mine;
+		let urgency = moreUrgent(changes.urgency, changes.run?.urgency ?? 'none');
 		if (changes.vehicle !== undefined) {
+			const mine = this.records.get(iotCode);
+			// Last changed by another process (the balancer moved the vehicle here: a restart).
+			const moved = recalled.vehicle !== undefined && recalled.vehicle !== mine;
 			const before: HeldRecord = recalled.vehicle === undefined ? emptyRecord() : recalled.vehicle === mine ? mine : { ...(recalled.vehicle as HeldRecord), shared: true };
 			const after = withChanges(before, changes.vehicle, changes.urgency, now);
 			// Changed here: this process stores it from now on. (Not `delete`: V8 would slow the object down.)
 			if (changes.urgency !== 'none' && after.shared === true) after.shared = undefined;
 			this.records.put(iotCode, after);
+			if (time !== undefined) {
+				this.quiet.watch(iotCode, time.clockOf(after));
+				// The process that heard it before still watches it, and must see it is heard here
+				// before its clock runs out: written at once (while the mirror is small).
+				if (moved) urgency = 'critical';
+			}
 		}
 		if (changes.run !== undefined) this.recent.remember(recalled.key, changes.run.expiresAt, now);
-		let urgency = moreUrgent(changes.urgency, changes.run?.urgency ?? 'none');
-		if (changes.watch !== undefined) {
-			this.quiet.watch(iotCode, changes.watch.clock);
-			// The process that heard it before still watches it, and must see it is heard here
-			// before its clock runs out: written at once (while the mirror is small).
-			if (moved) urgency = 'critical';
-		}
 		const silent = time === undefined ? [] : this.overdue(time, now);
 		this.mirror?.afterPush(urgency, this, staticData, now);
 		return silent;

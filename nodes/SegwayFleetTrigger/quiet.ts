@@ -35,7 +35,7 @@ class Queue {
 	private late: Array<[string, number]> = [];
 	private lateSorted = true;
 	/** Vehicles in `late` and their clock there (entries of a vehicle watched anew since are stale). */
-	readonly lateSince = new Map<string, number>();
+	private readonly lateSince = new Map<string, number>();
 
 	constructor(
 		readonly limitMs: number,
@@ -115,7 +115,7 @@ export class QuietWatch {
 	private readonly queues = new Map<number, Queue>();
 	/** When this process received its first and its last verified push of any vehicle. */
 	private firstPushAt = 0;
-	private lastPushAt = 0;
+	private lastHeardAt = 0;
 	/**
 	 * Gaps in the stream as [ended at, length], each longer than every later one: for any limit,
 	 * the last gap at least that long is then found at once, for a queue made later (a limit first
@@ -125,16 +125,20 @@ export class QuietWatch {
 
 	/** Every verified push of any vehicle: a gap as long as a queue's limit restarts its clocks' count. */
 	heardStream(now: number): void {
-		if (this.lastPushAt === 0) {
+		if (this.lastHeardAt === 0) {
 			this.firstPushAt = now;
-		} else if (now - this.lastPushAt >= MIN_GAP_MS) {
-			const gap = now - this.lastPushAt;
+		} else if (now - this.lastHeardAt >= MIN_GAP_MS) {
+			const gap = now - this.lastHeardAt;
 			while (this.gaps.length > 0 && this.gaps[this.gaps.length - 1][1] <= gap) this.gaps.pop();
 			this.gaps.push([now, gap]);
 			if (this.gaps.length > MAX_GAPS) this.gaps.shift();
 			for (const queue of this.queues.values()) if (gap >= queue.limitMs) queue.hearingSince = now;
 		}
-		this.lastPushAt = Math.max(this.lastPushAt, now);
+		this.lastHeardAt = Math.max(this.lastHeardAt, now);
+	}
+
+	get lastPushAt(): number {
+		return this.lastHeardAt;
 	}
 
 	/** Since when this process has heard pushes without a gap of `limitMs`. */

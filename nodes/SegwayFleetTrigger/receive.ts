@@ -18,7 +18,6 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { emptyRecord } from '../shared/memory/codec';
 import { freshness, type FreshnessLimits } from '../shared/rules/freshness';
 import { readSignedPush } from './body';
 import { decidePush, looksAt } from './decide';
@@ -99,8 +98,7 @@ export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResp
 	if (recalled.ranBefore) return answer(res, 200, SUCCESS_BODY);
 	const decision = decidePush(settings.rules, { event, fields: params, atMs: pushTime.atMs }, selected, recalled.vehicle, now);
 	const run = decision.emit ? { expiresAt: now + dedupeWindowMs(settings.freshness), urgency: decision.runUrgency } : undefined;
-	const watch = time === undefined ? undefined : { clock: time.clockOf({ ...(recalled.vehicle ?? emptyRecord()), ...decision.vehicle }) };
-	const silent = memory.afterPush(recalled, { vehicle: decision.vehicle, urgency: decision.urgency, run, watch }, staticData, now, time);
+	const silent = memory.afterPush(recalled, { vehicle: decision.vehicle, urgency: decision.urgency, run }, staticData, now, time);
 
 	const reports = [
 		...decision.reports.map((report) => stamped(params.iotCode, report)),

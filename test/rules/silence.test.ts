@@ -116,8 +116,7 @@ describe('a vehicle dropped at the memory bound', () => {
 			const recalled = memory.recall(iotCode, `${iotCode}${now}`, {}, now, time);
 			memory.heardStream(now);
 			const decision = silence.decide!(settings, recalled.vehicle ?? emptyRecord(), status(false, now), now);
-			const after = { ...(recalled.vehicle ?? emptyRecord()), ...decision.next };
-			return memory.afterPush(recalled, { vehicle: decision.next, urgency: decision.urgency, watch: { clock: time.clockOf(after) } }, {}, now, time).map((o) => ({ iotCode: o.iotCode }));
+			return memory.afterPush(recalled, { vehicle: decision.next, urgency: decision.urgency }, {}, now, time).map((o) => ({ iotCode: o.iotCode }));
 		};
 		push('v1', T);
 		push('v2', T + 1000);
