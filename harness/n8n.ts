@@ -6,7 +6,7 @@
  */
 import { execFile } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'fs';
-import { createServer, type AddressInfo } from 'net';
+import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -36,14 +36,44 @@ export const PACKAGE = 'n8n-nodes-segway-fleet';
 export const ACTION_TYPE = `${PACKAGE}.segwayFleet`;
 export const TRIGGER_TYPE = `${PACKAGE}.segwayFleetTrigger`;
 
-export function freePort(): Promise<number> {
-	return new Promise((resolvePort, reject) => {
+/**
+ * A port nobody listens on, chosen below the kernel's ephemeral range. A port from listen(0) lies
+ * inside that range, and between the check and n8n's own listen an outgoing connection of any
+ * process on the machine may take it (CI saw "n8n's port … is already in use"); below the range
+ * only a listener can, and the ports this process handed out are never handed out again.
+ */
+export async function freePort(): Promise<number> {
+	const [low] = ephemeralRange();
+	const top = Math.min(low, 32768);
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const port = PORT_FLOOR + Math.floor(Math.random() * (top - PORT_FLOOR));
+		if (handedOut.has(port)) continue;
+		handedOut.add(port);
+		if (await canListen(port)) return port;
+	}
+	throw new Error(`no free port between ${PORT_FLOOR} and ${top}`);
+}
+
+/** Above the well-known and registered services a test machine runs (5432, 6379, 5678, 8080…). */
+const PORT_FLOOR = 10000;
+const handedOut = new Set<number>();
+
+function ephemeralRange(): [number, number] {
+	try {
+		const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+		if (low > PORT_FLOOR + 1000 && high >= low) return [low, high];
+	} catch {
+		// Not Linux: the IANA range, which macOS uses.
+	}
+	return [49152, 65535];
+}
+
+/** Without a host, as n8n listens: on :: where the machine has IPv6, which also takes IPv4. */
+function canListen(port: number): Promise<boolean> {
+	return new Promise((done) => {
 		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as AddressInfo;
-			server.close(() => resolvePort(port));
-		});
+		server.once('error', () => done(false));
+		server.listen(port, () => server.close(() => done(true)));
 	});
 }
 
