@@ -3,6 +3,7 @@
  * the catalog before anything is sent.
  */
 import { IOT_CODE_ALLOWED_EXAMPLE, IOT_CODE_PATTERN } from './catalog/fields';
+import { describeValue } from './describe';
 import type { Field, ScalarField } from './catalog/spec';
 import type { OperationSpec } from './catalog/operations';
 import { parseBoolean, parseNumber } from './values';
@@ -20,14 +21,18 @@ export interface ApiRequest {
 	body?: Record<string, WireValue>;
 }
 
-/** A value outside what the API accepts; `field` is the parameter's path as the user sees it. */
+/**
+ * A value outside what the API accepts; `field` is the parameter's path as the user sees it. The
+ * value is only described (api/describe.ts), and not kept: it may be anything an upstream node
+ * put into the parameter.
+ */
 export class FieldError extends Error {
 	constructor(
 		readonly field: string,
-		readonly value: unknown,
+		value: unknown,
 		readonly allowed: string,
 	) {
-		super(`Invalid ${field}: ${JSON.stringify(value) ?? String(value)} is not allowed; expected ${allowed}`);
+		super(`Invalid ${field}: ${describeValue(value)} is not allowed; expected ${allowed}`);
 		this.name = 'FieldError';
 	}
 }

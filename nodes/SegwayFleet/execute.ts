@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { findOperation, type OperationSpec } from '../../api/catalog/operations';
+import { describeValue, SHOWN_CHARACTERS } from '../../api/describe';
 import { REGION_HOSTS } from '../../api/catalog/regions';
 import { normalizeRemainingRange } from '../../api/normalize';
 import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
@@ -49,7 +50,7 @@ function prepare(ctx: IExecuteFunctions, items: INodeExecutionData[], itemIndex:
 	if (!spec) {
 		return {
 			iotCode,
-			error: new NodeOperationError(node, `Unknown operation "${operation}" for resource "${resource}"`, {
+			error: new NodeOperationError(node, `Unknown operation ${describeValue(operation)} for resource ${describeValue(resource)}`, {
 				itemIndex,
 			}),
 		};
@@ -83,11 +84,11 @@ function successJson(spec: OperationSpec, iotCode: string, envelope: SegwayEnvel
  * A failed item under "continue on fail". Only the keys `error`, `message` and `details` are
  * used: n8n routes exactly such items to the error output ("continue using error output"), and
  * it would replace the whole json with the message if the item carried an `error` property.
+ * `details.iotCode` is what the item gave, when it is short enough to show whole (api/describe.ts).
  */
 function errorItem(itemIndex: number, iotCode: unknown, error: ItemError): INodeExecutionData {
-	const details: IDataObject = {
-		iotCode: typeof iotCode === 'string' || typeof iotCode === 'number' ? iotCode : null,
-	};
+	const shown = typeof iotCode === 'number' || (typeof iotCode === 'string' && iotCode.length <= SHOWN_CHARACTERS);
+	const details: IDataObject = { iotCode: shown ? iotCode : null };
 	const segwayCode = error.context?.segwayCode;
 	if (typeof segwayCode === 'number') details.code = segwayCode;
 	if (error.description) details.description = error.description;

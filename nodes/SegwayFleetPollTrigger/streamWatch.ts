@@ -22,6 +22,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ProbeAnswer } from '../../api/catalog/probe';
 import { STREAM_PROBE_PATH } from '../../api/catalog/probe';
 import { PUSH_PATHS } from '../../api/catalog/pushes';
+import { describeValue } from '../../api/describe';
 
 /** Why the stream counts as stopped: no push for too long, or the probe failed (streamPoll.ts). */
 export type StopReason = 'noPush' | ProbeFailure;
@@ -71,6 +72,7 @@ const EXAMPLE_URL = 'https://your-n8n/webhook/<webhook ID>';
  * Throws a message that follows the parameter's name.
  */
 export function readPushUrl(raw: unknown): string {
+	if (typeof raw !== 'string' && raw !== undefined && raw !== null) throw new Error(`is ${describeValue(raw)}: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	if (text === '') throw new Error(`is empty: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
 	let url: URL | undefined;
@@ -80,10 +82,10 @@ export function readPushUrl(raw: unknown): string {
 		url = undefined;
 	}
 	if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-		throw new Error(`${JSON.stringify(text)} is not an http(s) URL: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
+		throw new Error(`${describeValue(text)} is not an http(s) URL: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
 	}
 	if (url.search !== '' || url.hash !== '') {
-		throw new Error(`${JSON.stringify(text)} has a query or fragment: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
+		throw new Error(`${describeValue(text)} has a query or fragment: expected the Segway Fleet Trigger's base URL, such as ${EXAMPLE_URL}`);
 	}
 	let base = text.replace(/[/]+$/, '');
 	for (const path of [...Object.values(PUSH_PATHS), STREAM_PROBE_PATH]) {

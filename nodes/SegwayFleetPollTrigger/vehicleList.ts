@@ -5,6 +5,7 @@
  * request per poll, and the memory of a poll trigger is kept in the workflow's static data.
  */
 import { IOT_CODE_ALLOWED_EXAMPLE, IOT_CODE_PATTERN } from '../../api/catalog/fields';
+import { describeValue } from '../../api/describe';
 
 /** At the default 50 requests in flight a poll of this many takes seconds, not minutes. */
 export const MAX_POLLED_VEHICLES = 5_000;
@@ -19,7 +20,7 @@ export function parseVehicleList(raw: unknown): { codes: string[] } | { problem:
 		if (entry === '' || entry === undefined || entry === null) continue;
 		const text = typeof entry === 'number' ? String(entry) : entry;
 		if (typeof text !== 'string' || !IOT_CODE_PATTERN.test(text)) {
-			return { problem: `IoT Codes holds ${JSON.stringify(entry)}: expected ${IOT_CODE_ALLOWED_EXAMPLE}` };
+			return { problem: `IoT Codes holds ${describeValue(entry)}: expected ${IOT_CODE_ALLOWED_EXAMPLE}` };
 		}
 		codes.add(text);
 	}

@@ -2,11 +2,13 @@
  * A node's parameters read into checked values. A parameter set by an expression can give
  * anything ("20" from $vars, "abc"): numbers are read as numbers and range-checked, choices are
  * checked against their options, and a wrong value is an error naming the parameter, the value
- * and what is allowed, never a silent string. The label, default and range come from the
+ * and what is allowed, never a silent string; the value only described (api/describe.ts), since an
+ * expression may hand over a whole record or a key. The label, default and range come from the
  * parameter's declaration, so what the editor offers and what is checked cannot drift apart.
  */
 import { NodeOperationError, type IHookFunctions, type INodeProperties, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
+import { describeJsonProblem, describeValue } from '../../api/describe';
 import { parseBoolean, parseNumber } from '../../api/values';
 
 type Context = IWebhookFunctions | IHookFunctions | IPollFunctions;
@@ -70,13 +72,17 @@ export class NodeParameters {
 		});
 	}
 
-	/** A value read by `parse` (a document, a list in a text), whose thrown message is the parameter's error. */
+	/**
+	 * A value read by `parse` (a document, a list in a text), whose thrown message is the parameter's
+	 * error. A JSON.parse of the parse function's own fails with V8's message, which quotes the text.
+	 */
 	parsed<T>(path: string, parse: (raw: unknown) => T): T {
 		const { property, raw } = this.read(path);
 		try {
 			return parse(raw);
 		} catch (error) {
-			throw new NodeOperationError(this.ctx.getNode(), `${property.displayName}: ${(error as Error).message}`, { description: this.fix });
+			const problem = error instanceof SyntaxError ? `not valid JSON: ${describeJsonProblem(error)}` : (error as Error).message;
+			throw new NodeOperationError(this.ctx.getNode(), `${property.displayName}: ${problem}`, { description: this.fix });
 		}
 	}
 
@@ -102,7 +108,7 @@ export class NodeParameters {
 	}
 
 	private invalid(property: INodeProperties, value: unknown, allowed: string): NodeOperationError {
-		return new NodeOperationError(this.ctx.getNode(), `${property.displayName} is ${JSON.stringify(value) ?? String(value)}: expected ${allowed}`, {
+		return new NodeOperationError(this.ctx.getNode(), `${property.displayName} is ${describeValue(value)}: expected ${allowed}`, {
 			description: this.fix,
 		});
 	}

@@ -6,6 +6,7 @@
 import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
 import type { SegwayContext, SendPolicy } from '../../api/transport/send';
+import { describeValue } from '../../api/describe';
 import { parseNumber } from '../../api/values';
 
 interface RunOption {
@@ -85,7 +86,7 @@ export function readRunOptions(ctx: SegwayContext): RunSettings {
 		const given = raw[name] ?? dflt;
 		const n = parseNumber(given);
 		if (n === undefined || !Number.isInteger(n) || n < min || n > max) {
-			throw new NodeOperationError(ctx.getNode(), `${displayName} is ${JSON.stringify(given) ?? String(given)}: expected a whole number from ${min} to ${max}`, {
+			throw new NodeOperationError(ctx.getNode(), `${displayName} is ${describeValue(given)}: expected a whole number from ${min} to ${max}`, {
 				description: 'Fix the option in the Segway Fleet node; nothing was sent to Segway.',
 			});
 		}

@@ -5,6 +5,7 @@
  * guessed: a document that does not say what a zone rule needs is refused with the feature and
  * the field, since a zone read wrongly would alert on every ride or on none.
  */
+import { describeJsonProblem, describeValue } from '../../../api/describe';
 import { BoxGrid, indexPolygon, unionBox, type Box, type IndexedPolygon, type Position, type Ring } from './geometry';
 
 /** What one GBFS rule allows, with the rule as the document wrote it (shown on items). */
@@ -67,7 +68,7 @@ export function readZoneDocument(raw: unknown, fingerprint: string): ZoneDocumen
 		const version = String(document.version ?? '');
 		if (V3.test(version)) format = version;
 		else if (V2.test(version)) format = version;
-		else throw new ZoneDocumentError(`"version" is ${JSON.stringify(document.version)}: expected a GBFS version from 2.1 (geofencing_zones.json exists since 2.1) to 3.x`);
+		else throw new ZoneDocumentError(`"version" is ${describeValue(document.version)}: expected a GBFS version from 2.1 (geofencing_zones.json exists since 2.1) to 3.x`);
 		const zones = document.data.geofencing_zones;
 		if (!isObject(zones)) throw new ZoneDocumentError('data.geofencing_zones is missing: expected a GeoJSON FeatureCollection');
 		collection = zones;
@@ -97,7 +98,7 @@ function parseText(text: string): unknown {
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		problem = (error as Error).message;
+		problem = describeJsonProblem(error);
 	}
 	throw new ZoneDocumentError(`not valid JSON: ${problem}`);
 }
@@ -118,7 +119,7 @@ class FeatureReader {
 		if (!isObject(feature)) throw this.error(`is ${kind(feature)}: expected a GeoJSON Feature`);
 		const properties = isObject(feature.properties) ? feature.properties : {};
 		const name = this.name(properties.name);
-		if (name !== null) this.where = `feature ${index} ("${name}")`;
+		if (name !== null) this.where = `feature ${index} (${describeValue(name)})`;
 		const polygons = this.geometry(feature.geometry).map((rings) => indexPolygon(rings));
 		const box = unionBox(polygons.map((p) => p.box));
 		const zone: Zone = { index, name, polygons, box, rules: properties.rules === undefined ? [] : this.rules(properties.rules, 'rules') };
@@ -126,7 +127,7 @@ class FeatureReader {
 		const end = this.time(properties.end, 'end');
 		if (start !== undefined) zone.start = start;
 		if (end !== undefined) zone.end = end;
-		if (start !== undefined && end !== undefined && end <= start) throw this.error(`ends (${properties.end as string}) before it starts (${properties.start as string})`);
+		if (start !== undefined && end !== undefined && end <= start) throw this.error(`ends (${describeValue(properties.end)}) before it starts (${describeValue(properties.start)})`);
 		return zone;
 	}
 
@@ -155,7 +156,7 @@ class FeatureReader {
 		if (!isObject(geometry)) throw this.error('has no geometry: expected a Polygon or MultiPolygon');
 		const { type, coordinates } = geometry;
 		if (type === 'Polygon') return [this.polygon(coordinates, 'coordinates')];
-		if (type !== 'MultiPolygon') throw this.error(`has a ${JSON.stringify(type)} geometry: expected a Polygon or MultiPolygon`);
+		if (type !== 'MultiPolygon') throw this.error(`${typeof type === 'string' ? `has a ${describeValue(type)} geometry` : `has a geometry whose type is ${describeValue(type)}`}: expected a Polygon or MultiPolygon`);
 		if (!Array.isArray(coordinates) || coordinates.length === 0) throw this.error('has a MultiPolygon without polygons');
 		return coordinates.map((polygon, i) => this.polygon(polygon, `coordinates[${i}]`));
 	}
@@ -179,7 +180,7 @@ class FeatureReader {
 
 	private position(value: unknown, path: string): Position {
 		if (!Array.isArray(value) || typeof value[0] !== 'number' || typeof value[1] !== 'number') {
-			throw this.error(`${path} is ${JSON.stringify(value)}: expected [longitude, latitude]`);
+			throw this.error(`${path} is ${describeValue(value)}: expected [longitude, latitude] as two numbers`);
 		}
 		const [longitude, latitude] = value as [number, number];
 		if (!(Math.abs(longitude) <= 180) || !(Math.abs(latitude) <= 90)) {
@@ -196,14 +197,14 @@ class FeatureReader {
 			const ms = Date.parse(value);
 			if (Number.isFinite(ms)) return ms;
 		}
-		throw this.error(`"${field}" is ${JSON.stringify(value)}: expected ${this.v3 ? 'an RFC 3339 date-time' : 'POSIX seconds'}`);
+		throw this.error(`"${field}" is ${describeValue(value)}: expected ${this.v3 ? 'an RFC 3339 date-time' : 'POSIX seconds'}`);
 	}
 
 	private rule(value: unknown, path: string): ZoneRule {
 		if (!isObject(value)) throw this.error(`${path} is ${kind(value)}: expected a rule object`);
 		const flag = (field: string): boolean => {
 			const v = value[field];
-			if (typeof v !== 'boolean') throw this.error(`${path}.${field} is ${v === undefined ? 'missing' : JSON.stringify(v)}: GBFS ${this.format} requires true or false`);
+			if (typeof v !== 'boolean') throw this.error(`${path}.${field} is ${v === undefined ? 'missing' : describeValue(v)}: GBFS ${this.format} requires true or false`);
 			return v;
 		};
 		// v2.x: one flag for starting and ending a ride; v3.0 split it. A plain GeoJSON file may use either.
@@ -212,13 +213,13 @@ class FeatureReader {
 		const rule: ZoneRule = { rideStartAllowed: start, rideEndAllowed: end, rideThroughAllowed: flag('ride_through_allowed'), written: value };
 		const speed = value.maximum_speed_kph;
 		if (speed !== undefined) {
-			if (typeof speed !== 'number' || !(speed >= 0)) throw this.error(`${path}.maximum_speed_kph is ${JSON.stringify(speed)}: expected a number of 0 or more`);
+			if (typeof speed !== 'number' || !(speed >= 0)) throw this.error(`${path}.maximum_speed_kph is ${describeValue(speed)}: expected a number of 0 or more`);
 			rule.maximumSpeedKph = speed;
 		}
 		const typesField = this.v3 ? 'vehicle_type_ids' : value.vehicle_type_ids !== undefined ? 'vehicle_type_ids' : 'vehicle_type_id';
 		const types = value[typesField];
 		if (types !== undefined) {
-			if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) throw this.error(`${path}.${typesField} is ${JSON.stringify(types)}: expected a list of vehicle type ids`);
+			if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) throw this.error(`${path}.${typesField} is ${describeValue(types)}: expected a list of vehicle type ids`);
 			rule.vehicleTypeIds = types as string[];
 		}
 		return rule;
