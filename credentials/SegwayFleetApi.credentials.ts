@@ -77,7 +77,10 @@ export class SegwayFleetApi implements ICredentialType {
 			displayOptions: { show: { region: ['custom'] } },
 		},
 		{
-			// Filled by preAuthentication and renewed by it when the API refuses a token.
+			// Filled by preAuthentication when n8n calls it: the credential test, or another node using
+			// this credential. This package's nodes pass the token of their process cache and replace a
+			// refused one themselves, once for all requests (api/transport/send.ts), so that a refusal
+			// storm writes nothing back to n8n's database.
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',

@@ -30,7 +30,7 @@ export const ADMIN_ENDPOINTS = [
 	'POST   /_admin/vehicles/:iotCode/fail   {count, kind} fail its next requests',
 	'GET    /_admin/config                   runtime options',
 	'PATCH  /_admin/config                   {"pushEnabled": false} stops every push to every receiver (scheduled, event, manual, retries waiting), true resumes them (what fell due meanwhile goes at once, once)',
-	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, pushSchedule, refuseTokens, retryAfterSeconds, redirectTo, stringCodes, ...',
+	'PATCH  /_admin/config                   change latencyMs, jitterMs, failureRate, failureKinds, timeScale, autoParkSeconds, pushTo, pushEnabled, pushSchedule, refuseTokens, tokenRejection, tokenExpiresIn, retryAfterSeconds, redirectTo, stringCodes, ...',
 	'POST   /_admin/faults/reset             drop forced failures, restart the seeded sequence',
 	'GET    /_admin/requests?limit=N         recorded requests (newest last)',
 	'DELETE /_admin/requests                 clear them',

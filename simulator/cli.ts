@@ -23,6 +23,7 @@ Usage: npm run simulator -- [options]
   --token-ttl <s>           expires_in of issued tokens (default 43199)
   --token-overlap <s>       how long the previous token lives after a renewal (default 300)
   --token-rejection <how>   code (HTTP 200 with 15101, as the reference) or http401 (a gateway) (default code)
+  --token-expires-in <s>    expires_in answered for every token (e.g. 0.001), whatever its real life (--token-ttl)
   --latency <ms>            added to every answer (default 0)
   --jitter <ms>             plus a random 0..jitter ms (default 0)
   --failure-rate <0..1>     share of API requests that fail (default 0)
@@ -87,6 +88,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 			'token-ttl': { type: 'string' },
 			'token-overlap': { type: 'string' },
 			'token-rejection': { type: 'string' },
+			'token-expires-in': { type: 'string' },
 			latency: { type: 'string' },
 			jitter: { type: 'string' },
 			'failure-rate': { type: 'string' },
@@ -125,6 +127,7 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; help: boo
 		tokenTtlSeconds: number('token-ttl', values['token-ttl']),
 		tokenOverlapSeconds: number('token-overlap', values['token-overlap']),
 		tokenRejection: tokenRejection(values['token-rejection']),
+		tokenExpiresIn: number('token-expires-in', values['token-expires-in']),
 		latencyMs: number('latency', values.latency),
 		jitterMs: number('jitter', values.jitter),
 		failureRate: number('failure-rate', values['failure-rate']),
@@ -158,6 +161,8 @@ async function main(): Promise<void> {
 	let sim: Awaited<ReturnType<typeof startSimulator>>;
 	try {
 		sim = await startSimulator(parsed.options);
+		// A runtime option only: applied once the simulator runs.
+		if (parsed.options.tokenExpiresIn !== undefined) sim.configure({ tokenExpiresIn: parsed.options.tokenExpiresIn });
 	} catch (error) {
 		if (!(error instanceof RangeError)) throw error;
 		process.stderr.write(`${error.message}\n`);

@@ -28,6 +28,8 @@ export interface SimulatorOptions {
 	tokenRejection?: TokenRejection;
 	/** Refuse every bearer token (15101, or HTTP 401 with `tokenRejection: 'http401'`) until turned off. */
 	refuseTokens?: boolean;
+	/** `expires_in` answered on the wire (e.g. 0.001) while tokens really live `tokenTtlSeconds`; null: the real life. */
+	tokenExpiresIn?: number | null;
 	latencyMs?: number;
 	jitterMs?: number;
 	failureRate?: number;
@@ -84,6 +86,7 @@ export type RuntimeOptions = Pick<
 	| 'tokenOverlapSeconds'
 	| 'tokenRejection'
 	| 'refuseTokens'
+	| 'tokenExpiresIn'
 >;
 
 /** An admin change of a vehicle, plus events to push. */
@@ -255,6 +258,7 @@ export class Simulator {
 			tokenOverlapSeconds: tokens.overlapSeconds,
 			tokenRejection: tokens.rejection,
 			refuseTokens: tokens.refuseAll,
+			tokenExpiresIn: tokens.reportedExpiresIn ?? null,
 		};
 	}
 
@@ -287,6 +291,7 @@ export class Simulator {
 		if (partial.tokenOverlapSeconds !== undefined) tokens.overlapSeconds = partial.tokenOverlapSeconds;
 		if (partial.tokenRejection !== undefined) tokens.rejection = partial.tokenRejection;
 		if (partial.refuseTokens !== undefined) tokens.refuseAll = partial.refuseTokens;
+		if (partial.tokenExpiresIn !== undefined) tokens.reportedExpiresIn = validExpiresIn(partial.tokenExpiresIn);
 		const pushPart: Partial<typeof pushes.options> = {};
 		if ('pushTo' in partial) pushPart.pushTo = partial.pushTo;
 		if (partial.pushEnabled !== undefined) pushPart.pushEnabled = partial.pushEnabled;
@@ -367,4 +372,11 @@ export class Simulator {
 			this.server.closeAllConnections();
 		});
 	}
+}
+
+/** null goes back to the real life; anything else must be a number a JSON answer can carry. */
+function validExpiresIn(value: number | null): number | undefined {
+	if (value === null) return undefined;
+	if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`tokenExpiresIn must be a finite number or null, got ${JSON.stringify(value)}`);
+	return value;
 }

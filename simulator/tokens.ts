@@ -48,6 +48,12 @@ export class TokenStore {
 	/** Every bearer token is refused while set, as when the gateway's token store is broken. */
 	public refuseAll = false;
 
+	/**
+	 * `expires_in` as answered, whatever the token's real life (`ttlSeconds`): a gateway may report
+	 * 0.001 or 0 for a token that lives for hours. Undefined: the real life.
+	 */
+	public reportedExpiresIn: number | undefined = undefined;
+
 	/** Added to the wall clock, so tests can let tokens age without waiting for them. */
 	private offsetMs = 0;
 
@@ -110,7 +116,7 @@ export class TokenStore {
 				access_token: accessToken,
 				token_type: 'bearer',
 				// Fractional TTLs exist only to keep tests short; the wire field is an Int.
-				expires_in: Math.ceil(this.ttlSeconds),
+				expires_in: this.reportedExpiresIn ?? Math.ceil(this.ttlSeconds),
 				scope: 'read write trust',
 			},
 		};

@@ -4,6 +4,8 @@
  * after as many answers in a row as requests are allowed in flight (additive increase,
  * multiplicative decrease). A user can so set a high maximum safely.
  */
+import { sleep } from 'n8n-workflow';
+
 export class AdaptiveGate {
 	private inFlight = 0;
 	private readonly waiting: Array<() => void> = [];
@@ -22,13 +24,29 @@ export class AdaptiveGate {
 		return this.current;
 	}
 
-	/** Resolves when the request may be sent; pair with release(). */
-	async acquire(): Promise<void> {
+	/**
+	 * Resolves true when the request may be sent (pair it with release()), or false when no slot
+	 * came free before `until` (epoch ms): a request waiting for a slot must not outwait its
+	 * item's deadline, while the window is down to 1 in a throttling storm.
+	 */
+	async acquire(until = Number.POSITIVE_INFINITY): Promise<boolean> {
 		if (this.inFlight < this.current) {
 			this.inFlight += 1;
-			return;
+			return true;
 		}
-		await new Promise<void>((resolve) => this.waiting.push(resolve));
+		if (until === Number.POSITIVE_INFINITY) {
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
+			return true;
+		}
+		const waitMs = until - Date.now();
+		if (waitMs <= 0) return false;
+		const admitted = new AbortController();
+		const admit = () => admitted.abort();
+		this.waiting.push(admit);
+		await sleep(waitMs, admitted.signal).catch(() => undefined);
+		if (admitted.signal.aborted) return true;
+		this.waiting.splice(this.waiting.indexOf(admit), 1);
+		return false;
 	}
 
 	release(): void {

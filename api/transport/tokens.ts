@@ -9,6 +9,12 @@
  * failure is tried again with backoff (a token request changes nothing, so repeating it is
  * safe), and after TOKEN_ATTEMPTS the fetch fails all its waiters; the next caller starts a new
  * fetch. A redirect is never followed: the client secret goes to no other origin.
+ *
+ * When Segway keeps refusing tokens, the token endpoint must not pay for it. A token fetched to
+ * replace a refused one is on trial: one request (the probe) goes with it while the others wait,
+ * and if Segway refuses it too, the probe and its waiters fail and nothing fetches again for
+ * them (send.ts then fails the rest of the run). A run so makes at most two token requests:
+ * the token it starts with and one replacement.
  */
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
@@ -21,14 +27,32 @@ export interface HttpRequester {
 	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
 }
 
-interface Token {
+export interface Token {
 	value: string;
 	/** When to fetch a successor; before the token itself expires (see renewAt). */
 	renewAt: number;
+	/** Issued to replace a refused token, and no answer has proved Segway takes it yet. */
+	unproven: boolean;
+	/** Settles when the one request trying an unproven token has its answer. */
+	probe?: Promise<void>;
+	endProbe?: () => void;
+	/** An unproven token Segway refused: the callers that waited on it fail instead of fetching again. */
+	refused?: string;
+}
+
+/** A token for one request, and what its answer must report back (see proveToken, refuseToken). */
+export interface LeasedToken {
+	value: string;
+	/** Issued to replace a refused token and not proven yet: a refusal of it is final. */
+	unproven: boolean;
+	/** This request tries the token for the others, which wait for its answer. */
+	probe: boolean;
+	/** The cache entry, which a renewal may have replaced by the time the answer comes. */
+	readonly entry: Token;
 }
 
 const tokens = new Map<string, Token>();
-const inFlight = new Map<string, Promise<Token>>();
+const inFlight = new Map<string, { promise: Promise<Token>; replacement: boolean }>();
 
 /**
  * The reference keeps a token valid 300 s after its successor is issued, so renewing up to
@@ -36,6 +60,15 @@ const inFlight = new Map<string, Promise<Token>>();
  */
 const RENEW_MARGIN_MS = 300_000;
 const RENEW_FRACTION = 0.1;
+/**
+ * A token is used for at least a minute, whatever `expires_in` says (0.001 has been seen): the
+ * reference issues tokens for 12 hours, and a gateway that reports less is wrong more likely than
+ * its tokens are. At this floor the token endpoint sees at most one renewal a minute per client
+ * and process; should the token really be dead sooner, Segway refuses it and it is replaced the
+ * way any refused token is, one probe first. A minute is also n8n's shortest poll interval, so
+ * a poll trigger reuses its token at the next poll rather than fetching one per poll.
+ */
+export const MIN_TOKEN_LIFETIME_MS = 60_000;
 
 export const TOKEN_TIMEOUT_MS = 10_000;
 export const TOKEN_ATTEMPTS = 3;
@@ -50,54 +83,124 @@ export class TokenRequestError extends Error {
 		message: string,
 		/**
 		 * `rejected`: Segway refused the client; `unreachable`: no answer from the host at all;
-		 * `redirected`: the host sent the request elsewhere, which is not followed.
+		 * `redirected`: the host sent the request elsewhere, which is not followed; `refused`:
+		 * Segway refused a token it had just issued.
 		 */
-		readonly reason: 'rejected' | 'unreachable' | 'invalid-answer' | 'redirected',
+		readonly reason: 'rejected' | 'unreachable' | 'invalid-answer' | 'redirected' | 'refused',
 	) {
 		super(message);
 		this.name = 'TokenRequestError';
 	}
 }
 
+/** `how`: "HTTP 401" or "code 15101", as Segway refused it. */
+export function freshTokenRefusedError(how: string): TokenRequestError {
+	return new TokenRequestError(`Segway refused a freshly issued access token (${how}), so no further token was requested`, 'refused');
+}
+
 function cacheKey(credentials: SegwayCredentials): string {
 	return `${resolveBaseUrl(credentials)}\n${credentials.clientId}\n${credentials.clientSecret}`;
 }
 
-/** The cached token when it is valid and not `rejected`, without waiting: the common case. */
-export function cachedAccessToken(credentials: SegwayCredentials, rejected?: string): string | undefined {
+function usable(token: Token | undefined, rejected: string | undefined): boolean {
+	return token !== undefined && token.value !== rejected && token.refused === undefined && Date.now() < token.renewAt;
+}
+
+/** The cached token when it is valid, proven and not `rejected`, without waiting: the common case. */
+export function cachedAccessToken(credentials: SegwayCredentials, rejected?: string): LeasedToken | undefined {
 	const cached = tokens.get(cacheKey(credentials));
-	return cached && cached.value !== rejected && Date.now() < cached.renewAt ? cached.value : undefined;
+	return cached !== undefined && usable(cached, rejected) && !cached.unproven ? { value: cached.value, unproven: false, probe: false, entry: cached } : undefined;
 }
 
 /**
- * Returns a valid access token. Pass `rejected` when the API refused that token: it is then
- * replaced, unless another caller has replaced it already.
+ * A valid access token, without trial: for n8n's preAuthentication (the credential test, or a
+ * node other than this package's using the credential). Pass `rejected` when the API refused
+ * that token: it is then replaced, unless another caller has replaced it already.
  */
 export async function getAccessToken(requester: HttpRequester, credentials: SegwayCredentials, rejected?: string, timeoutMs = TOKEN_TIMEOUT_MS): Promise<string> {
 	const key = cacheKey(credentials);
 	const cached = tokens.get(key);
-	if (cached && cached.value !== rejected && Date.now() < cached.renewAt) return cached.value;
-	if (cached && cached.value === rejected) tokens.delete(key);
-
-	let pending = inFlight.get(key);
-	if (!pending) {
-		pending = fetchToken(requester, credentials, timeoutMs).then(
-			(token) => {
-				tokens.set(key, token);
-				inFlight.delete(key);
-				return token;
-			},
-			(error: unknown) => {
-				inFlight.delete(key);
-				throw error;
-			},
-		);
-		inFlight.set(key, pending);
-	}
-	return (await pending).value;
+	if (cached !== undefined && usable(cached, rejected)) return cached.value;
+	return (await fetchShared(requester, credentials, key, cached !== undefined && (cached.value === rejected || cached.refused !== undefined), timeoutMs)).value;
 }
 
-async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Token> {
+/**
+ * A token for one request of a node. Pass `rejected` when Segway refused that token (and it was
+ * proven): a replacement is fetched, once for all callers, and tried by one request before the
+ * others use it. Throws a TokenRequestError `refused` when the token waited for was refused.
+ */
+export async function leaseAccessToken(requester: HttpRequester, credentials: SegwayCredentials, rejected?: string, timeoutMs = TOKEN_TIMEOUT_MS): Promise<LeasedToken> {
+	const key = cacheKey(credentials);
+	let waitedOn: Token | undefined;
+	for (;;) {
+		const cached = tokens.get(key);
+		if (waitedOn !== undefined && waitedOn.refused !== undefined) throw freshTokenRefusedError(waitedOn.refused);
+		if (cached !== undefined && usable(cached, rejected)) {
+			if (!cached.unproven) return { value: cached.value, unproven: false, probe: false, entry: cached };
+			if (cached.probe === undefined) {
+				cached.probe = new Promise<void>((resolve) => (cached.endProbe = resolve));
+				return { value: cached.value, unproven: true, probe: true, entry: cached };
+			}
+			waitedOn = cached;
+			await cached.probe;
+			continue;
+		}
+		const replacement = cached !== undefined && (cached.value === rejected || cached.refused !== undefined);
+		waitedOn = undefined;
+		await fetchShared(requester, credentials, key, replacement, timeoutMs);
+		// A caller replacing a refused token passes the refused one, which no longer matches.
+	}
+}
+
+/** Segway answered a request carrying the token with something other than a refusal. */
+export function proveToken(lease: LeasedToken): void {
+	lease.entry.unproven = false;
+	endProbe(lease.entry);
+}
+
+/** The probe ended without an answer (no connection, no answer in time): the next caller tries. */
+export function releaseProbe(lease: LeasedToken): void {
+	if (lease.probe) endProbe(lease.entry);
+}
+
+/** Segway refused an unproven replacement: its waiters fail, and a later run fetches anew. */
+export function refuseToken(lease: LeasedToken, how: string): void {
+	lease.entry.refused = how;
+	endProbe(lease.entry);
+}
+
+function endProbe(token: Token): void {
+	const end = token.endProbe;
+	token.probe = undefined;
+	token.endProbe = undefined;
+	end?.();
+}
+
+/** One fetch per client at a time; `replacement` marks its token unproven (see leaseAccessToken). */
+async function fetchShared(requester: HttpRequester, credentials: SegwayCredentials, key: string, replacement: boolean, timeoutMs: number): Promise<Token> {
+	const running = inFlight.get(key);
+	if (running) {
+		running.replacement ||= replacement;
+		return await running.promise;
+	}
+	const record = { replacement, promise: undefined as unknown as Promise<Token> };
+	record.promise = fetchToken(requester, credentials, timeoutMs).then(
+		(fetched) => {
+			const token: Token = { ...fetched, unproven: record.replacement };
+			tokens.set(key, token);
+			inFlight.delete(key);
+			return token;
+		},
+		(error: unknown) => {
+			inFlight.delete(key);
+			throw error;
+		},
+	);
+	inFlight.set(key, record);
+	return await record.promise;
+}
+
+async function fetchToken(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Pick<Token, 'value' | 'renewAt'>> {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await fetchTokenOnce(requester, credentials, timeoutMs);
@@ -112,7 +215,7 @@ async function fetchToken(requester: HttpRequester, credentials: SegwayCredentia
 	}
 }
 
-async function fetchTokenOnce(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Token> {
+async function fetchTokenOnce(requester: HttpRequester, credentials: SegwayCredentials, timeoutMs: number): Promise<Pick<Token, 'value' | 'renewAt'>> {
 	const form = new URLSearchParams({
 		client_id: credentials.clientId,
 		client_secret: credentials.clientSecret,
@@ -135,7 +238,7 @@ async function fetchTokenOnce(requester: HttpRequester, credentials: SegwayCrede
 	}
 	const lifetimeMs = expiresIn * 1000;
 	const margin = Math.min(RENEW_MARGIN_MS, lifetimeMs * RENEW_FRACTION);
-	return { value, renewAt: startedAt + lifetimeMs - margin };
+	return { value, renewAt: startedAt + Math.max(MIN_TOKEN_LIFETIME_MS, lifetimeMs - margin) };
 }
 
 interface HttpErrorShape {

@@ -64,8 +64,8 @@ export class NodeMemory {
 	/** Vehicles whose silence this process judges, soonest first. */
 	readonly quiet = new QuietWatch();
 
-	/** The credential's client secret and when it was read (see secret.ts). */
-	secret?: { value: string; readAt: number };
+	/** The credential's client secret, read or being read, and when the read began (see secret.ts). */
+	secret?: { value: Promise<string>; readAt: number };
 	/** When a failed verification last caused a fresh credential read. */
 	secretRereadAt?: number;
 	/** When a push too old or too new was last logged, to keep a flood out of the log. */

@@ -1,13 +1,20 @@
 /**
  * The credential's client secret, which verifies every push. Each getCredentials() costs n8n a
- * database read, a decryption and an expression-sandbox round trip (README: Performance), so the
- * secret is read at most once a minute per trigger node.
+ * database read, a decryption and an expression-sandbox round trip (README: Performance), so a
+ * read is trusted for SECRET_CACHE_MS; concurrent pushes share one read instead of each starting
+ * its own when the copy runs out.
  *
- * A push that fails verification against the cached secret may be signed with a rotated one, so
- * it prompts a fresh read, but at most once every REREAD_AFTER_FAILURE_MS: otherwise every junk
- * push with a wrong signature would cost n8n a credential read. The interval is shorter than
- * Segway's 5 s resend delay, so a push signed with a new secret is at the latest taken on its
- * resend, whoever caused the last read.
+ * A secret is rotated because it leaked: a copy read before the change must stop verifying
+ * within seconds, so SECRET_CACHE_MS is short. A push signed with the old secret is refused at
+ * the latest SECRET_CACHE_MS after the credential was saved, by each process on its own (queue
+ * mode: every webhook process keeps its own copy, read on its own).
+ *
+ * A push that fails verification against the copy may be signed with a new secret, so it prompts
+ * a fresh read, but at most once every REREAD_AFTER_FAILURE_MS, also when the copy is old:
+ * otherwise every junk push with a wrong signature would cost n8n a credential read. Both
+ * intervals are shorter than Segway's 5 s resend delay, so a push signed with a new secret is at
+ * the latest taken on its resend. Reads per trigger and process: at most one per SECRET_CACHE_MS
+ * while genuine pushes arrive, plus one per REREAD_AFTER_FAILURE_MS while wrong ones do.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -15,8 +22,8 @@ import { CREDENTIAL_TYPE } from '../../api/transport/credentials';
 import type { NodeMemory } from './memory';
 import { answer, errorBody, INVALID_SIGNATURE_BODY, type PlainResponse } from './respond';
 
-/** How long a cached secret is trusted without a failed signature prompting a fresh read. */
-export const SECRET_CACHE_MS = 60_000;
+/** How long a read of the secret is trusted: the longest an old secret keeps verifying. */
+export const SECRET_CACHE_MS = 2_000;
 export const REREAD_AFTER_FAILURE_MS = 4_000;
 
 export async function readClientSecret(context: Pick<IWebhookFunctions, 'getCredentials'>): Promise<string> {
@@ -28,22 +35,41 @@ export async function readClientSecret(context: Pick<IWebhookFunctions, 'getCred
 export type Verdict = 'valid' | 'invalid' | 'no-secret';
 
 /**
- * Whether the push is signed with the credential's secret: against the cached secret first, then
- * against a fresh read when the cache is old or (at most every REREAD_AFTER_FAILURE_MS) when the
- * cached one fails. `verifies` checks a candidate secret; each secret is tried once.
+ * Whether the push is signed with the credential's secret. A recent copy (or a read under way)
+ * decides alone when it verifies; an older one is confirmed by a fresh read. A push the copy does
+ * not verify, recent or not, prompts a fresh read at most every REREAD_AFTER_FAILURE_MS, so junk
+ * costs no more reads once the copy is old. `verifies` checks a candidate secret; each secret is
+ * tried once.
  */
 export async function checkSignature(context: IWebhookFunctions, memory: NodeMemory, verifies: (secret: string) => boolean, now: number): Promise<Verdict> {
 	const cached = memory.secret;
-	if (cached !== undefined && now - cached.readAt < SECRET_CACHE_MS) {
-		if (verifies(cached.value)) return 'valid';
-		if (memory.secretRereadAt !== undefined && now - memory.secretRereadAt < REREAD_AFTER_FAILURE_MS) return 'invalid';
-		memory.secretRereadAt = now;
+	let tried: string | undefined;
+	let verified = false;
+	if (cached !== undefined) {
+		tried = await cached.value;
+		verified = tried !== '' && verifies(tried);
+		const recent = now - cached.readAt < SECRET_CACHE_MS;
+		if (recent && tried === '') return 'no-secret';
+		if (recent && verified) return 'valid';
+		if (tried !== '' && !verified) {
+			if (memory.secretRereadAt !== undefined && now - memory.secretRereadAt < REREAD_AFTER_FAILURE_MS) return 'invalid';
+			memory.secretRereadAt = now;
+		}
 	}
-	const value = await readClientSecret(context);
-	memory.secret = value === '' ? undefined : { value, readAt: now };
+	const value = await startRead(context, memory, now);
 	if (value === '') return 'no-secret';
-	if (cached !== undefined && value === cached.value && now - cached.readAt < SECRET_CACHE_MS) return 'invalid';
+	if (value === tried) return verified ? 'valid' : 'invalid';
 	return verifies(value) ? 'valid' : 'invalid';
+}
+
+/** A read the pushes arriving meanwhile join; a failed one is forgotten, so the next push retries. */
+function startRead(context: IWebhookFunctions, memory: NodeMemory, now: number): Promise<string> {
+	const read = { value: readClientSecret(context), readAt: now };
+	memory.secret = read;
+	read.value.catch(() => {
+		if (memory.secret === read) memory.secret = undefined;
+	});
+	return read.value;
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
  * Signature verification over real HTTP: Segway's algorithm (reference, Push section), the
- * tamper matrix, encodings, and a broken setup.
+ * tamper matrix, encodings, how soon a rotated secret takes effect, and a broken setup.
  */
+import type { IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+
 import { computeSignature } from '../../api/catalog/signature';
 import { TriggerHarness } from '../../harness/webhook';
+import { REREAD_AFTER_FAILURE_MS, SECRET_CACHE_MS } from '../../nodes/SegwayFleetTrigger/secret';
 import {
 	alertPush,
 	faultPush,
@@ -19,6 +22,9 @@ import {
 } from './pushes';
 
 const INVALID = { code: 401, message: 'invalid signature' };
+
+/** The README's promise: a rotated secret's old value verifies for at most this long. */
+const ROTATION_BOUND_MS = 2_000;
 
 let harness: TriggerHarness;
 
@@ -230,13 +236,43 @@ describe('field order and encodings', () => {
 	});
 });
 
-describe('the client secret is read once, and again when it may have changed', () => {
+describe('the client secret is read once a few seconds, and again when it may have changed', () => {
+	// The trigger reads the time through Date.now: the tests hold it still and move it, so a busy
+	// machine cannot let a cached secret run out between two pushes.
+	let offset = 0;
+	beforeEach(() => {
+		offset = 0;
+		const start = Date.now();
+		jest.spyOn(Date, 'now').mockImplementation(() => start + offset);
+	});
+	afterEach(() => jest.restoreAllMocks());
+	const advance = (ms: number) => (offset += ms);
+	const alert = (code: string, secret = SECRET) => postForm(harness.urlFor('alert'), signed(alertPush({ code }), secret));
+
 	test('many pushes, one credential read', async () => {
 		for (let i = 0; i < 10; i++) {
 			const answer = await postForm(harness.urlFor('alert'), signed(alertPush({ statusUtcTime: String(1700000000 + i) })));
 			expect(answer.status).toBe(200);
 		}
 		expect(harness.credentialReads).toBe(1);
+	});
+
+	test('pushes keep coming: one read per SECRET_CACHE_MS', async () => {
+		// Two minutes of pushes, ten a second: the secret is read once per interval, not per push.
+		for (let t = 0; t < 120_000; t += 100) {
+			offset = t;
+			expect((await alert(String((t / 100) % 2 === 0 ? 1 : 6))).status).toBe(200);
+		}
+		expect(harness.credentialReads).toBe(120_000 / SECRET_CACHE_MS);
+	});
+
+	test('wrong signatures keep coming: one read per REREAD_AFTER_FAILURE_MS, however old the copy', async () => {
+		expect((await alert('1')).status).toBe(200);
+		for (let t = 0; t < 60_000; t += 100) {
+			offset = t;
+			expect((await alert('2', 'WrongSecret')).status).toBe(401);
+		}
+		expect(harness.credentialReads).toBe(1 + 60_000 / REREAD_AFTER_FAILURE_MS);
 	});
 
 	test('a rotated secret is honoured on the first push signed with it; the old one is refused', async () => {
@@ -248,6 +284,66 @@ describe('the client secret is read once, and again when it may have changed', (
 		const old = await postForm(harness.urlFor('alert'), signed(alertPush({ code: '2' })));
 		expect(old.status).toBe(401);
 		expect(harness.executions).toHaveLength(2);
+	});
+
+	test('the old secret stops verifying 2 s after the change, though no push carries the new one', async () => {
+		expect((await alert('1')).status).toBe(200);
+		// Rotated because it leaked: only the holder of the old secret sends.
+		harness.setCredential({ clientId: 'A20081', clientSecret: 'rotated-secret' });
+		advance(ROTATION_BOUND_MS);
+		const old = await alert('2');
+		expect(old.status).toBe(401);
+		expect(old.json).toEqual(INVALID);
+		expect((await alert('3', 'rotated-secret')).status).toBe(200);
+		expect(harness.credentialReads).toBe(2);
+		expect(harness.executions.map((run) => run.items[0].json.code)).toEqual([1, 3]);
+	});
+
+	test("a push signed with the new secret is taken at the latest on Segway's resend 5 s later", async () => {
+		expect((await alert('1')).status).toBe(200);
+		// A wrong signature just used the re-read a failure may prompt.
+		expect((await alert('2', 'WrongSecret')).status).toBe(401);
+		expect(harness.credentialReads).toBe(2);
+		harness.setCredential({ clientId: 'A20081', clientSecret: 'rotated-secret' });
+		const push = signed(alertPush({ code: '3' }), 'rotated-secret');
+		expect((await postForm(harness.urlFor('alert'), push)).status).toBe(401);
+		advance(5_000);
+		expect((await postForm(harness.urlFor('alert'), push)).status).toBe(200);
+		expect(harness.executions).toHaveLength(2);
+	});
+
+	test('pushes that arrive while the secret is being read share that read', async () => {
+		// n8n's credential read made slow, as a busy database makes it: held until every push is in.
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		let arrived = 0;
+		const inner = harness as unknown as { additionalData: (...args: unknown[]) => IWorkflowExecuteAdditionalData };
+		const additionalData = inner.additionalData.bind(harness);
+		jest.spyOn(inner, 'additionalData').mockImplementation((...args) => {
+			arrived++;
+			const data = additionalData(...args);
+			const helper = data.credentialsHelper;
+			const getDecrypted = helper.getDecrypted.bind(helper);
+			helper.getDecrypted = async (...read) => {
+				await held;
+				return await getDecrypted(...read);
+			};
+			return data;
+		});
+		const answers = Promise.all(['1', '2', '3', '4', '6', '7', '8', '9'].map((code) => alert(code)));
+		while (arrived < 8) await new Promise((resolve) => setTimeout(resolve, 5));
+		for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+		release();
+		expect((await answers).map((answer) => answer.status)).toEqual(Array(8).fill(200));
+		expect(harness.credentialReads).toBe(1);
+	});
+
+	test('a credential that cannot be read is read again on the next push', async () => {
+		harness.setCredential(null);
+		expect((await alert('1')).status).toBe(500);
+		harness.setCredential({ clientId: 'A20081', clientSecret: SECRET });
+		// Not a read that failed, kept for SECRET_CACHE_MS: the credential is read again.
+		expect((await alert('2')).status).toBe(200);
 	});
 });
 

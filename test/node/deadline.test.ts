@@ -1,0 +1,31 @@
+/**
+ * A request leaves only while the item's deadline can hold its answer, the wait for a slot of the
+ * throttled gate included; when the deadline cuts retries short, the error is what Segway last
+ * said (15990), not "no answer in time … may have carried the command out".
+ */
+import { fast, startFixture, type Fixture } from './fixtures';
+
+let fx: Fixture;
+beforeEach(async () => (fx = await startFixture({ vehicles: 50 })));
+afterEach(async () => await fx.sim.close());
+
+const ITEMS = 50;
+
+test(`a 15990 storm with ${ITEMS} locks in flight: every lock fails with 15990, none as a possible act`, async () => {
+	// Every request is throttled, and answers take 50 ms: the gate halves its window down to 1,
+	// and 50 items queue for that one slot with retries 1 s apart, far past their 5 s deadline.
+	fx.sim.configure({ failureRate: 1, failureKinds: ['15990'], latencyMs: 50 });
+	const lock = fast({ resource: 'control', operation: 'lock', iotCode: '={{ $json.iotCode }}' }, { requestTimeout: 1, itemDeadline: 5 });
+	const result = await fx.run(lock, fx.sim.iotCodes.slice(0, ITEMS).map((iotCode) => ({ iotCode })), true);
+
+	const outcomes = (result.output ?? []).map((item) => {
+		const details = item.json.details as { code?: number; description?: string } | undefined;
+		return { code: details?.code, message: item.json.error, gaveUp: details?.description?.includes("the item's deadline was reached") };
+	});
+	expect(outcomes).toHaveLength(ITEMS);
+	for (const [i, outcome] of outcomes.entries()) {
+		expect(outcome.message).toMatch(new RegExp(`^Segway error 15990: .*\\(vehicle ${fx.sim.iotCodes[i]}\\)$`));
+		expect(outcome).toMatchObject({ code: 15990, gaveUp: true });
+	}
+	expect(fx.apiRequests().every((r) => r.code === 15990)).toBe(true);
+});
