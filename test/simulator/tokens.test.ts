@@ -125,4 +125,24 @@ describe('tokens', () => {
 		sim.revokeTokens();
 		expect(await codeWith(sim, token)).toBe(15101);
 	});
+
+	it('answers the expires_in it is told while the token lives its real life, and null goes back', async () => {
+		sim = await startSimulator({ tokenTtlSeconds: 3600 });
+		const form = { client_id: DEMO_CLIENT.clientId, client_secret: DEMO_CLIENT.clientSecret, grant_type: 'client_credentials' };
+		sim.configure({ tokenExpiresIn: 0.001 });
+		expect(sim.options.tokenExpiresIn).toBe(0.001);
+		const { body } = await tokenRequest(sim, form);
+		expect(body.expires_in).toBe(0.001);
+		sim.advanceTokenTime(60);
+		expect(await codeWith(sim, body.access_token as string)).toBe(0);
+		sim.configure({ tokenExpiresIn: null });
+		expect((await tokenRequest(sim, form)).body.expires_in).toBe(3600);
+		expect(() => sim.configure({ tokenExpiresIn: Number.NaN })).toThrow(RangeError);
+	});
+
+	it('with HTTP 401 refusals, refuses every request with 401 while refuseTokens is on, fresh tokens included', async () => {
+		sim = await startSimulator({ tokenRejection: 'http401', refuseTokens: true });
+		const res = await call(sim, status, { iotCode: REFERENCE_IOT_CODE }, await getToken(sim));
+		expect(res.status).toBe(401);
+	});
 });
