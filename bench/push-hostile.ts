@@ -4,25 +4,36 @@
  * fed signed status pushes by closed-loop senders, first alone, then with junk senders beside
  * them at a fixed rate:
  *   - 1 MB text/plain bodies with a well-formed signature (refused at the trigger's bound, 413),
- *   - JSON bodies of 100,000 keys (n8n parses them; the trigger refuses them unsorted, 413),
+ *   - JSON bodies of 100,000 keys (n8n parses them; the trigger refuses them by their size, 413),
  *   - small pushes with a well-formed wrong signature (401; one credential read per 4 s).
  * Reports genuine pushes acknowledged per second and their latency, and how the junk was
  * answered. A second pair of phases repeats it with n8n's N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE,
- * which the README recommends for large fleets.
+ * which the README recommends for large fleets. After each pair, a JSON body of 1,000,000 keys
+ * (14 MB, under n8n's 16 MB limit) is posted `--huge-posts` times on its own: how it is answered
+ * and how long n8n takes (mostly its own JSON.parse).
  *
- *   npm run bench:push-hostile [-- --seconds 15 --concurrency 10 --junk-rate 5 --warmup 3 --settings defaults,lazy]
+ * First, without n8n, the node's own cost per junk body: each body is parsed as n8n's
+ * body-parser does (timed: n8n's cost), then handed with its raw body to the trigger's reader
+ * (timed: the node's cost, which comes on top), beside what enumerating the body's keys with a
+ * counter that stops past MAX_FIELDS costs (the reader before it bounded bodies by their bytes:
+ * V8 lists every key before `for…in` yields one).
+ *
+ *   npm run bench:push-hostile [-- --seconds 15 --concurrency 10 --junk-rate 5 --warmup 3 --settings defaults,lazy --huge-posts 3 --reader-runs 5]
  *
  * `--settings` picks the pairs of phases to run: `defaults`, `lazy` or both (smoke runs: one).
  *
- * Prints a table and writes bench/results/push-hostile.json.
+ * Prints tables and writes bench/results/push-hostile.json.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { performance } from 'perf_hooks';
+import { parse as parseQuery } from 'querystring';
 import { parseArgs } from 'util';
 
 import { computeSignature } from '../api/catalog/signature';
 import { N8nInstance, ROOT, simulatorCredential, TRIGGER_TYPE } from '../harness/n8n';
 import { waitFor } from '../harness/wait';
+import { MAX_FIELDS, readSignedPush, receivedBytes } from '../nodes/SegwayFleetTrigger/body';
 import { encodeVehicles, type VehicleRecord } from '../nodes/shared/memory/codec';
 import { DEMO_CLIENT, encodeForm } from '../simulator';
 import { closedLoop, openLoop, type LoadResult } from './lib/load';
@@ -38,6 +49,8 @@ const { values: args } = parseArgs({
 		mirror: { type: 'string', default: '6000' },
 		warmup: { type: 'string', default: '3' },
 		settings: { type: 'string', default: 'defaults,lazy' },
+		'huge-posts': { type: 'string', default: '3' },
+		'reader-runs': { type: 'string', default: '5' },
 	},
 });
 const SECONDS = Number(args.seconds);
@@ -45,6 +58,8 @@ const CONCURRENCY = Number(args.concurrency);
 const JUNK_RATE = Number(args['junk-rate']);
 const MIRROR = Number(args.mirror);
 const WARMUP_S = Number(args.warmup);
+const HUGE_POSTS = Number(args['huge-posts']);
+const READER_RUNS = Number(args['reader-runs']);
 /** The n8n settings of each pair of phases, by its `--settings` name. */
 const PAIRS: Record<string, { label: string; env: Record<string, string> }> = {
 	defaults: { label: 'n8n defaults', env: {} },
@@ -107,7 +122,10 @@ function genuine(index: number): string {
 
 const WELL_FORMED = '0'.repeat(32);
 const TEXT_JUNK = `${'a=b&'.repeat(256 * 1024)}signature=${WELL_FORMED}`;
-const JSON_JUNK = JSON.stringify({ signature: WELL_FORMED, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 'v'])) });
+const jsonOfKeys = (count: number) => JSON.stringify({ signature: WELL_FORMED, ...Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v'])) });
+const JSON_JUNK = jsonOfKeys(100_000);
+const HUGE_JSON = jsonOfKeys(1_000_000);
+const FORM_JUNK = `${Array.from({ length: 1_000 }, (_, i) => `k${i}=v`).join('&')}&signature=${WELL_FORMED}`;
 
 function junk(index: number) {
 	switch (index % 3) {
@@ -129,7 +147,66 @@ interface Row {
 	junk?: LoadResult;
 }
 
-async function runPair(label: string, env: Record<string, string>): Promise<Row[]> {
+interface HugeRow {
+	settings: string;
+	statuses: number[];
+	answerMs: number[];
+}
+
+interface ReaderRow {
+	body: string;
+	bytes: number;
+	n8nParseMs: number;
+	readerMs: number[];
+	answer: string;
+	enumerateMs: number[];
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** What the reader before did first: every key enumerated, stopping past MAX_FIELDS. */
+function enumerateWithEarlyStop(body: unknown): number {
+	let fields = 0;
+	if (typeof body !== 'object' || body === null) return 0;
+	for (const key in body) {
+		if (!Object.prototype.hasOwnProperty.call(body, key)) continue;
+		if (++fields > MAX_FIELDS) break;
+	}
+	return fields;
+}
+
+/** The node's own cost per junk body, in this process, beside n8n's parse of it. */
+function readerCost(): ReaderRow[] {
+	const bodies: Array<[string, string, string]> = [
+		['JSON, 1,000,000 keys', 'application/json', HUGE_JSON],
+		['JSON, 100,000 keys', 'application/json', JSON_JUNK],
+		['text/plain, 1 MB', 'text/plain', TEXT_JUNK],
+		['form, 1,000 keys (n8n keeps no more)', 'application/x-www-form-urlencoded', FORM_JUNK],
+	];
+	return bodies.map(([label, contentType, text]) => {
+		const rawBody = Buffer.from(text);
+		const started = performance.now();
+		// middlewares/body-parser.js parseBody, n8n 2.41.1.
+		const body: unknown =
+			contentType === 'application/json' ? JSON.parse(text) : contentType === 'text/plain' ? text : parseQuery(text, undefined, undefined, { maxKeys: 1000 });
+		const n8nParseMs = performance.now() - started;
+		const readerMs: number[] = [];
+		const enumerateMs: number[] = [];
+		let answer = '';
+		for (let run = 0; run < READER_RUNS; run++) {
+			const t0 = performance.now();
+			const read = readSignedPush(body, receivedBytes({ rawBody, headers: { 'content-type': contentType } }));
+			readerMs.push(performance.now() - t0);
+			answer = 'refused' in read ? read.refused : 'read';
+			const t1 = performance.now();
+			enumerateWithEarlyStop(body);
+			enumerateMs.push(performance.now() - t1);
+		}
+		return { body: label, bytes: rawBody.length, n8nParseMs, readerMs, answer, enumerateMs };
+	});
+}
+
+async function runPair(label: string, env: Record<string, string>): Promise<{ rows: Row[]; huge: HugeRow }> {
 	const n8n = await N8nInstance.create();
 	try {
 		await n8n.importCredentials([simulatorCredential('http://127.0.0.1:9', DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret)]);
@@ -156,19 +233,42 @@ async function runPair(label: string, env: Record<string, string>): Promise<Row[
 				next: junk,
 			}),
 		]);
-		return [
-			{ settings: label, phase: 'genuine alone', genuine: alone },
-			{ settings: label, phase: `genuine + junk ${JUNK_RATE}/s`, genuine: withJunk, junk: junkLoad },
-		];
+		log(`${label}: a JSON body of 1,000,000 keys, ${HUGE_POSTS} times on its own`);
+		const huge: HugeRow = { settings: label, statuses: [], answerMs: [] };
+		for (let i = 0; i < HUGE_POSTS; i++) {
+			const started = performance.now();
+			const response = await fetch(`${n8n.url}${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HUGE_JSON });
+			await response.arrayBuffer();
+			huge.answerMs.push(performance.now() - started);
+			huge.statuses.push(response.status);
+		}
+		return {
+			rows: [
+				{ settings: label, phase: 'genuine alone', genuine: alone },
+				{ settings: label, phase: `genuine + junk ${JUNK_RATE}/s`, genuine: withJunk, junk: junkLoad },
+			],
+			huge,
+		};
 	} finally {
 		await n8n.dispose();
 	}
 }
 
 async function main(): Promise<void> {
+	log(`the node's own cost per junk body, ${READER_RUNS} runs each`);
+	const reader = readerCost();
+	printTable(
+		['junk body, as n8n hands it over', 'bytes', "n8n's parse ms", 'node: reader µs (median)', 'node: reader µs (max)', 'answer', `keys enumerated, stop past ${MAX_FIELDS}: ms (median)`],
+		reader.map((r) => [r.body, r.bytes, round(r.n8nParseMs, 1), round(median(r.readerMs) * 1000, 0), round(Math.max(...r.readerMs) * 1000, 0), r.answer, round(median(r.enumerateMs), 1)]),
+	);
 	log(`trigger memory seeded with ${MIRROR} vehicles; ${CONCURRENCY} genuine senders`);
 	const rows: Row[] = [];
-	for (const { label, env } of SETTINGS) rows.push(...(await runPair(label, env)));
+	const huge: HugeRow[] = [];
+	for (const { label, env } of SETTINGS) {
+		const pair = await runPair(label, env);
+		rows.push(...pair.rows);
+		huge.push(pair.huge);
+	}
 	printTable(
 		['n8n settings', 'phase', 'genuine ack/s', 'p50 ms', 'p99 ms', 'genuine not acked', 'junk sent', 'junk refused (413/401)', 'junk other'],
 		rows.map((r) => [
@@ -183,8 +283,12 @@ async function main(): Promise<void> {
 			r.junk ? JSON.stringify({ ...r.junk.rejected, ...r.junk.failed }) : '',
 		]),
 	);
+	printTable(
+		['n8n settings', 'JSON body of 1,000,000 keys: answers', 'answered in ms (median)', 'max ms'],
+		huge.map((h) => [h.settings, h.statuses.join(' '), round(median(h.answerMs), 0), round(Math.max(...h.answerMs), 0)]),
+	);
 	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-	writeFileSync(join(ROOT, 'bench/results/push-hostile.json'), JSON.stringify({ machine: machineInfo(), at: new Date().toISOString(), mirror: MIRROR, rows }, null, 2));
+	writeFileSync(join(ROOT, 'bench/results/push-hostile.json'), JSON.stringify({ machine: machineInfo(), at: new Date().toISOString(), mirror: MIRROR, reader, huge, rows }, null, 2));
 }
 
 void main().catch((error: unknown) => {

@@ -19,7 +19,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { freshness, type FreshnessLimits } from '../shared/rules/freshness';
-import { readSignedPush } from './body';
+import { readSignedPush, receivedBytes, type ReceivedRequest } from './body';
 import { decidePush, looksAt } from './decide';
 import { MIN_DEDUPE_WINDOW_MS, pushKey } from './dedupe';
 import { enrichPush } from './enrich';
@@ -38,12 +38,12 @@ const STALE_LOG_INTERVAL_MS = 60_000;
 
 export async function receivePush(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = this.getResponseObject() as unknown as PlainResponse;
-	const req = this.getRequestObject() as unknown as { originalUrl?: string; url?: string };
+	const req = this.getRequestObject() as unknown as ReceivedRequest & { originalUrl?: string; url?: string };
 	const path = req.originalUrl ?? req.url ?? '';
 	const event = eventOfPath(path);
 	if (event === undefined) return isProbePath(path) ? await answerProbe(this, res) : answer(res, 404, errorBody(404, 'unknown push path'));
 
-	const read = readSignedPush(this.getBodyData());
+	const read = readSignedPush(this.getBodyData(), receivedBytes(req));
 	if ('refused' in read) {
 		return read.refused === 'too-large' ? answer(res, 413, errorBody(413, 'push too large')) : answer(res, 401, INVALID_SIGNATURE_BODY);
 	}
