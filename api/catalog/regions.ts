@@ -1,3 +1,5 @@
+import { describeValue } from '../describe';
+
 /** Region hosts of the reference ("Note1"), chosen by the first letter of the platform code. */
 export const REGION_HOSTS = {
 	apac: 'https://apac-api.segwaydiscovery.com',
@@ -26,7 +28,8 @@ export function resolveBaseUrl(settings: RegionSettings): string {
 	if (settings.region === 'custom') {
 		const url = (settings.baseUrl ?? '').trim();
 		if (!/^https?:\/\/[^/]/i.test(url)) {
-			throw new Error(`Base URL "${url}" is not an http(s) URL; set it in the credential`);
+			// Shown without a user:password part, and cut short: the credential's text, not an item's.
+			throw new Error(`Base URL ${describeValue(url.replace(/^([^/]*\/\/)?[^/@]*@/, '$1…@'))} is not an http(s) URL; set it in the credential`);
 		}
 		return url.replace(/\/+$/, '');
 	}
@@ -35,7 +38,7 @@ export function resolveBaseUrl(settings: RegionSettings): string {
 	const region = REGION_BY_PREFIX[prefix];
 	if (!region) {
 		throw new Error(
-			`Client ID "${settings.clientId}" does not start with A, E, U or C, so its region is unknown; pick the region in the credential`,
+			`Client ID ${describeValue(settings.clientId)} does not start with A, E, U or C, so its region is unknown; pick the region in the credential`,
 		);
 	}
 	return REGION_HOSTS[region];

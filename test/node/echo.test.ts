@@ -14,7 +14,9 @@ import { PollHarness } from '../../harness/poll';
 import { parseVehicleList } from '../../nodes/SegwayFleetPollTrigger/vehicleList';
 import { readPushUrl } from '../../nodes/SegwayFleetPollTrigger/streamWatch';
 import { NodeParameters } from '../../nodes/shared/parameters';
+import { zones } from '../../nodes/shared/rules/zones';
 import { zoneDocument } from '../../nodes/shared/zones/document';
+import { resolveBaseUrl } from '../../api/catalog/regions';
 import { startFixture, type Fixture } from './fixtures';
 
 const SECRET = 'sk-should-not-be-echoed';
@@ -225,5 +227,34 @@ describe('the shared readers', () => {
 			expect(message).not.toBe('');
 			expect(leaks(message)).toEqual([]);
 		}
+	});
+
+	test('a vehicle type mapping of the zone rules, and the credential\'s Base URL and Client ID', () => {
+		const square = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Zone' }, geometry: { type: 'Polygon', coordinates: [[[13, 52], [14, 52], [14, 53], [13, 53], [13, 52]]] } }] };
+		for (const mapping of [{ [`${SECRET}${'k'.repeat(LONG)}`]: 5 }, { '861477038719116': { key: SECRET } }]) {
+			const values: Record<string, unknown> = { zoneRules: ['entered'], zones: square, 'options.zoneVehicleTypes': JSON.stringify(mapping) };
+			// A narrow unit: the two calls NodeParameters makes of n8n.
+			const ctx = { getNode: () => ({ name: 'Trigger' }), getNodeParameter: (path: string, fallback: unknown) => values[path] ?? fallback } as unknown as IPollFunctions;
+			let message = '';
+			try {
+				zones.settings(new NodeParameters(ctx, [...zones.parameters, { displayName: 'Options', name: 'options', type: 'collection', default: {}, options: zones.options }], 'Fix it.'));
+			} catch (error) {
+				message = (error as Error).message;
+			}
+			expect(message).toContain('expected a vehicle type id');
+			expect(leaks(message)).toEqual([]);
+		}
+		const refusal = (settings: Parameters<typeof resolveBaseUrl>[0]): string => {
+			try {
+				resolveBaseUrl(settings);
+			} catch (error) {
+				return (error as Error).message;
+			}
+			throw new Error('not refused');
+		};
+		const url = refusal({ clientId: 'E1', region: 'custom', baseUrl: `ftp://user:${SECRET}@proxy.example/${'p'.repeat(LONG)}` });
+		expect(url).toMatch(/^Base URL "ftp:\/\/…@proxy.ex…" \(\d+ characters\) is not an http\(s\) URL/);
+		expect(leaks(url)).toEqual([]);
+		expect(leaks(refusal({ clientId: `${SECRET}${'c'.repeat(LONG)}`, region: 'auto' }))).toEqual([]);
 	});
 });

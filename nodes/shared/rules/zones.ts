@@ -16,6 +16,7 @@
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { describeValue } from '../../../api/describe';
 import { parseBoolean, parseNumber } from '../../../api/values';
 import { millis, seconds } from '../memory/cells';
 import { numberProperty, type NodeParameters } from '../parameters';
@@ -173,7 +174,7 @@ function parseTypes(raw: unknown): VehicleTypes {
 	if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('expected a vehicle type id or a JSON object of IoT code → vehicle type id');
 	const byVehicle = new Map<string, string>();
 	for (const [code, type] of Object.entries(object)) {
-		if (typeof type !== 'string') throw new Error(`the type of ${code} is ${JSON.stringify(type)}: expected a vehicle type id`);
+		if (typeof type !== 'string') throw new Error(`the type of ${describeValue(code)} is ${describeValue(type)}: expected a vehicle type id`);
 		byVehicle.set(code, type);
 	}
 	const all = byVehicle.get('*');
