@@ -5,8 +5,8 @@
  * The size comes first, from the bytes n8n received (the raw body it keeps, decompressed), for
  * every content type and before the parsed body is touched: V8 collects all of an object's keys
  * before `for…in` (or Object.keys) yields the first, so a JSON body of a million keys costs
- * ≈ 0.4–0.7 s to enumerate even with a counter that stops at MAX_FIELDS. Within MAX_BODY_BYTES a
- * JSON object holds at most a few thousand keys.
+ * ≈ 0.4–0.9 s to enumerate even with a counter that stops at MAX_FIELDS. Within MAX_BODY_BYTES a
+ * JSON object holds at most ≈ 2,700 keys.
  *
  * Decisions where the reference is silent (documented in the README):
  * - Values are signed as received after decoding: n8n hands form bodies over URL-decoded
@@ -26,10 +26,12 @@
  * - A form body that repeats a key (n8n then gives an array) is unverifiable: the reference's
  *   "key=value" form has one value per key.
  * - A field named `__proto__`, `constructor` or `prototype` makes the push unverifiable (401, in
- *   every content type, before the credential is read). n8n drops these three names whenever it
- *   copies an item (n8n-workflow's deepCopy skips them), renames them in XML and refuses them in
- *   expressions, and `__proto__` cannot be set on a plain object at all: an item could not carry
- *   what was signed to the next node. Segway's fields are named in the reference, none so.
+ *   every content type, before the credential is read). n8n's own copy of item data
+ *   (n8n-workflow's deepCopy) skips these three names, its XML parser renames them and its
+ *   expressions refuse them, and `__proto__` cannot be set on a plain object at all: an item
+ *   could not carry what was signed to the next node. Keeping them on a null-prototype item would
+ *   hand other nodes an object without hasOwnProperty or toString. Segway's fields are named in
+ *   the reference, none so.
  */
 import { SIGNATURE_FIELD } from '../../api/catalog/signature';
 
