@@ -237,7 +237,7 @@ describe('the shared readers', () => {
 			const ctx = { getNode: () => ({ name: 'Trigger' }), getNodeParameter: (path: string, fallback: unknown) => values[path] ?? fallback } as unknown as IPollFunctions;
 			let message = '';
 			try {
-				zones.settings(new NodeParameters(ctx, [...zones.parameters, { displayName: 'Options', name: 'options', type: 'collection', default: {}, options: zones.options }], 'Fix it.'));
+				zones.settings(new NodeParameters(ctx, [...(zones.parameters ?? []), { displayName: 'Options', name: 'options', type: 'collection', default: {}, options: zones.options }], 'Fix it.'));
 			} catch (error) {
 				message = (error as Error).message;
 			}
