@@ -3,7 +3,8 @@
  * webhook URLs and forward every emitted item to a collector in this test; n8n's REST API (owner
  * login) lists executions and runs the credential's Test. Every promise the trigger makes is
  * shown here: each push type, refusals (tampered, too old, wrong path, re-shaped, junk), the
- * battery and state-change filters, Segway's resend, memory across an n8n restart. Also: every
+ * battery and state-change filters, Segway's resend, memory across an n8n restart, a client secret
+ * changed through the REST API (how soon the old one is refused). Also: every
  * example workflow imports with all its node types, versions and parameters known to this n8n.
  */
 import { setTimeout as sleep } from 'timers/promises';
@@ -321,6 +322,55 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 		const wrong = await test({ ...credential.data, clientSecret: 'not-the-secret' });
 		expect(wrong.data).toEqual({ status: 'Error', message: 'Bad client credentials' });
 	});
+
+	it('a secret changed through the REST API: pushes with the old one are refused 2 s after the save, the new one is taken', async () => {
+		const vehicle = sim.iotCodes[19];
+		const rotated = 'e2e-rotated-secret';
+		const signedWith = (secret: string, overrides: Record<string, string | number>) => {
+			const { signature: _old, ...params } = sim.signPush('alert', vehicle, overrides).params;
+			return encodeForm({ ...params, signature: computeSignature(params, secret) });
+		};
+		// Alert 2 starts nothing (the trigger takes 1 and 6): sent again and again, it is Segway's retry.
+		const old = signedWith(DEMO_CLIENT.clientSecret, { code: 2, alertStatus: 0 });
+		expect((await post('all', 'alert', old)).status).toBe(200);
+
+		await saveSecret(rotated);
+		const savedAt = Date.now();
+		let refusedAfterMs: number | undefined;
+		while (refusedAfterMs === undefined) {
+			const status = (await post('all', 'alert', old)).status;
+			if (status === 401) refusedAfterMs = Date.now() - savedAt;
+			else expect(status).toBe(200);
+			if (Date.now() - savedAt > 90_000) throw new Error('the old secret still verifies 90 s after the change');
+			await sleep(50);
+		}
+		console.log(`n8n ${N8N.version}: the old secret was refused ${refusedAfterMs} ms after the credential was saved (bound: 2000 ms + one push's time)`);
+		// The bound is 2 s plus the push's own time; the margin is for a busy machine (the cache
+		// this replaced kept the old secret 60 s).
+		expect(refusedAfterMs).toBeLessThan(2_000 + 13_000);
+
+		const taken = signedWith(rotated, { code: 1, alertStatus: 0 });
+		expect(await post('all', 'alert', taken).then(async (res) => ({ status: res.status, json: await res.json() }))).toEqual({ status: 200, json: SUCCESS });
+		await waitFor('the item of the push signed with the new secret', () => itemsOf('all', vehicle).length > 0);
+		expect(itemsOf('all', vehicle).map((item) => item.code)).toEqual([1]);
+
+		// Back to the simulator's secret for whatever runs next.
+		await saveSecret(DEMO_CLIENT.clientSecret);
+		await waitFor('the simulator secret verifying again', async () => (await push('all', 'status', sim.iotCodes[20])).status === 200);
+	});
+
+	/** Saves the credential with another client secret, as the editor's Save does (PATCH /rest/credentials/:id). */
+	async function saveSecret(clientSecret: string): Promise<void> {
+		const { type, data } = simulatorCredential(sim.url, DEMO_CLIENT.clientId, clientSecret);
+		// RestClient has no patch(); its session cookie is all this request needs.
+		const { cookie } = rest as unknown as { cookie: string };
+		const res = await fetch(`${rest.url}/rest/credentials/${DEMO_CREDENTIAL.id}`, {
+			method: 'PATCH',
+			headers: { cookie, 'content-type': 'application/json' },
+			body: JSON.stringify({ name: DEMO_CREDENTIAL.name, type, data }),
+		});
+		if (res.status !== 200) throw new Error(`PATCH /rest/credentials answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+	}
 
 	describe('example workflows', () => {
 		const examples = readExamples();
