@@ -10,7 +10,7 @@ import type {
 
 import { baseUrlExpression } from '../api/catalog/regions';
 import { CREDENTIAL_TYPE, type SegwayCredentials } from '../api/transport/credentials';
-import { getAccessToken } from '../api/transport/tokens';
+import { getAccessToken, NODE_MANAGED_TOKEN } from '../api/transport/tokens';
 
 export class SegwayFleetApi implements ICredentialType {
 	name = CREDENTIAL_TYPE;
@@ -90,6 +90,9 @@ export class SegwayFleetApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		// A request of this package's nodes, refused with 401 on n8n 1.x: the node replaces the
+		// token itself, once for all its requests; nothing here, so nothing is fetched or written.
+		if (credentials[NODE_MANAGED_TOKEN] === true) return {};
 		const current = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 		const accessToken = await getAccessToken(
 			this.helpers,

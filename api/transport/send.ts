@@ -42,6 +42,7 @@ import {
 	cachedAccessToken,
 	freshTokenRefusedError,
 	leaseAccessToken,
+	NODE_MANAGED_TOKEN,
 	proveToken,
 	refuseToken,
 	releaseProbe,
@@ -166,7 +167,7 @@ async function sendOnce(ctx: SegwayContext, session: SegwaySession, request: Api
 				credentialsDecrypted: {
 					...session.credentialRef,
 					type: CREDENTIAL_TYPE,
-					data: { ...session.credentials, accessToken },
+					data: { ...session.credentials, accessToken, [NODE_MANAGED_TOKEN]: true },
 				},
 				preAuthenticationRetryStatusCode: NO_STATUS,
 			},
@@ -206,7 +207,7 @@ async function sendOnce(ctx: SegwayContext, session: SegwaySession, request: Api
 	}
 }
 
-/** n8n refreshes through preAuthentication on these statuses; none, so the node does it once for all. */
+/** n8n 2.x refreshes through preAuthentication on these statuses; none, so the node does it once for all. */
 const NO_STATUS: number[] = [];
 
 function httpStatus(error: unknown): number | undefined {

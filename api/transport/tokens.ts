@@ -22,6 +22,14 @@ import { resolveBaseUrl } from '../catalog/regions';
 import type { SegwayCredentials } from './credentials';
 import { outcomeOfError } from './outcome';
 
+/**
+ * Set in the credential data this package's nodes hand to n8n with each request: the token in it
+ * is theirs to replace. n8n 1.x offers no way to turn its refresh on HTTP 401 off, and calls the
+ * credential's preAuthentication on every 401; seeing this, it hands nothing back, so n8n neither
+ * fetches a token nor writes the credential, and the 401 reaches the node (send.ts).
+ */
+export const NODE_MANAGED_TOKEN = 'segwayNodeManagedToken';
+
 /** The one helper a token fetch needs; both node contexts and credential hooks have it. */
 export interface HttpRequester {
 	httpRequest(options: IHttpRequestOptions): Promise<unknown>;

@@ -3,6 +3,10 @@
  * storm on Segway's token endpoint or on n8n's database (credential write-backs). Counts come from
  * the simulator's recorder and the credentials helper's write-back counter.
  */
+import type { IHttpRequestHelper } from 'n8n-workflow';
+
+import { SegwayFleetApi } from '../../credentials/SegwayFleetApi.credentials';
+import { NODE_MANAGED_TOKEN } from '../../api/transport/tokens';
 import { fast, startFixture, type Fixture } from './fixtures';
 
 let fx: Fixture;
@@ -78,4 +82,17 @@ test('a token that really dies at once, as its expires_in said: the run fails, 2
 	expect(fx.tokenRequests()).toBe(2);
 	expect(fx.apiRequests().length).toBe(ITEMS + 1);
 	expect(new Set(errors(result.output))).toEqual(new Set(['Segway refused a freshly issued access token (code 15101), so no further token was requested']));
+});
+
+test("n8n 1.x's refresh on 401 (no way to turn it off there) fetches and writes nothing for the node's requests", async () => {
+	// n8n 1.x calls preAuthentication on every 401 and stores what it returns; narrow unit: the hook alone.
+	const httpRequest = jest.fn();
+	const helper = { helpers: { httpRequest } } as unknown as IHttpRequestHelper;
+	const credentials = { ...fx.credential.data, accessToken: 'refused-token' };
+	const credential = new SegwayFleetApi();
+	expect(await credential.preAuthentication.call(helper, { ...credentials, [NODE_MANAGED_TOKEN]: true })).toEqual({});
+	expect(httpRequest).not.toHaveBeenCalled();
+	// Any other caller (the credential test, n8n's HTTP Request node) still gets a token.
+	httpRequest.mockResolvedValueOnce({ access_token: 'fresh', expires_in: 43199 });
+	expect(await credential.preAuthentication.call(helper, credentials)).toEqual({ accessToken: 'fresh' });
 });
