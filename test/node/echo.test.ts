@@ -5,7 +5,7 @@
  * through n8n-core's engine against the simulator, the poll trigger through n8n-core's
  * PollContext; every refusal happens before any request.
  */
-import type { IDataObject, INodeParameters, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeProperties, IPollFunctions } from 'n8n-workflow';
 
 import { findOperation } from '../../api/catalog/operations';
 import { describeJsonProblem, describeValue, SHOWN_CHARACTERS } from '../../api/describe';
@@ -237,7 +237,8 @@ describe('the shared readers', () => {
 			const ctx = { getNode: () => ({ name: 'Trigger' }), getNodeParameter: (path: string, fallback: unknown) => values[path] ?? fallback } as unknown as IPollFunctions;
 			let message = '';
 			try {
-				zones.settings(new NodeParameters(ctx, [...(zones.parameters ?? []), { displayName: 'Options', name: 'options', type: 'collection', default: {}, options: zones.options }], 'Fix it.'));
+				const properties: INodeProperties[] = [...(zones.parameters ?? []), { displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [...(zones.options ?? [])] }];
+				zones.settings!(new NodeParameters(ctx, properties, 'Fix it.'));
 			} catch (error) {
 				message = (error as Error).message;
 			}
