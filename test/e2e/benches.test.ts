@@ -133,6 +133,14 @@ const BENCHES: Bench[] = [
 		args: ['--seconds', '1', '--warmup', '1', '--concurrency', '2', '--junk-rate', '3', '--mirror', '100', '--settings', 'lazy'],
 		tables: [/^n8n settings +phase +genuine ack\/s/m],
 	},
+	{
+		// One change of the secret.
+		title: 'bench:secret-rotation',
+		node: ['--import', 'tsx'],
+		file: 'bench/secret-rotation.ts',
+		args: ['--trials', '1'],
+		tables: [/^trial +old secret refused after \(ms\)/m],
+	},
 ];
 
 /** A process's children, from /proc (Linux), and theirs: a bench's n8n runs in its own process group. */
