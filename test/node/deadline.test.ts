@@ -3,6 +3,7 @@
  * throttled gate included; when the deadline cuts retries short, the error is what Segway last
  * said (15990), not "no answer in time … may have carried the command out".
  */
+import { AdaptiveGate } from '../../api/transport/gate';
 import { fast, startFixture, type Fixture } from './fixtures';
 
 let fx: Fixture;
@@ -28,4 +29,14 @@ test(`a 15990 storm with ${ITEMS} locks in flight: every lock fails with 15990, 
 		expect(outcome).toMatchObject({ code: 15990, gaveUp: true });
 	}
 	expect(fx.apiRequests().every((r) => r.code === 15990)).toBe(true);
+});
+
+test('waiting for a slot ends at the time given; the slot then goes to the next in line', async () => {
+	const gate = new AdaptiveGate(1);
+	expect(await gate.acquire(Date.now() + 60_000)).toBe(true);
+	const late = gate.acquire(Date.now() + 20);
+	const patient = gate.acquire();
+	expect(await late).toBe(false);
+	gate.release();
+	expect(await patient).toBe(true);
 });
