@@ -238,8 +238,8 @@ export class TriggerHarness {
 		);
 		if (description === undefined) return notFound(res);
 
-		const body = method === 'POST' ? await readBody(req) : {};
-		const request = Object.assign(req, { body, params: {}, query: parseQuery(url.split('?')[1] ?? ''), originalUrl: url });
+		const { body, rawBody } = method === 'POST' ? await readBody(req) : { body: {}, rawBody: undefined };
+		const request = Object.assign(req, { body, rawBody, params: {}, query: parseQuery(url.split('?')[1] ?? ''), originalUrl: url });
 		const additionalData = this.additionalData(request, res);
 		const webhookData: IWebhookData = {
 			httpMethod: method,
@@ -358,17 +358,18 @@ function notFound(res: ServerResponse): void {
 }
 
 /** middlewares/body-parser.js parseBody, for the content types Segway and tests send. */
-async function readBody(req: IncomingMessage): Promise<unknown> {
+/** The parsed body, and the raw one that n8n keeps beside it (`req.rawBody`, decompressed). */
+async function readBody(req: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of req) chunks.push(chunk as Buffer);
 	const raw = Buffer.concat(chunks);
-	if (raw.length === 0) return undefined;
+	if (raw.length === 0) return { body: undefined, rawBody: undefined };
 	const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 	const text = raw.toString('utf8');
-	if (contentType === 'application/json') return JSON.parse(text) as unknown;
+	if (contentType === 'application/json') return { body: JSON.parse(text) as unknown, rawBody: raw };
 	if (contentType === 'application/x-www-form-urlencoded') {
-		return parseQuery(text, undefined, undefined, { maxKeys: 1000 });
+		return { body: parseQuery(text, undefined, undefined, { maxKeys: 1000 }), rawBody: raw };
 	}
-	if (contentType === 'text/plain') return text;
-	return undefined;
+	if (contentType === 'text/plain') return { body: text, rawBody: raw };
+	return { body: undefined, rawBody: raw };
 }

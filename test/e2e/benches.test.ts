@@ -130,8 +130,8 @@ const BENCHES: Bench[] = [
 		title: 'bench:push-hostile',
 		node: ['--import', 'tsx'],
 		file: 'bench/push-hostile.ts',
-		args: ['--seconds', '1', '--warmup', '1', '--concurrency', '2', '--junk-rate', '3', '--mirror', '100', '--settings', 'lazy'],
-		tables: [/^n8n settings +phase +genuine ack\/s/m],
+		args: ['--seconds', '1', '--warmup', '1', '--concurrency', '2', '--junk-rate', '3', '--mirror', '100', '--settings', 'lazy', '--huge-posts', '1', '--reader-runs', '1'],
+		tables: [/^n8n settings +phase +genuine ack\/s/m, /^junk body, as n8n hands it over +bytes/m, /^n8n settings +JSON body of 1,000,000 keys: answers/m],
 	},
 	{
 		// One change of the secret.
