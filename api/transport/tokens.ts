@@ -69,7 +69,7 @@ const inFlight = new Map<string, { promise: Promise<Token>; replacement: boolean
 const RENEW_MARGIN_MS = 300_000;
 const RENEW_FRACTION = 0.1;
 /**
- * A token is used for at least a minute, whatever `expires_in` says (0.001 has been seen): the
+ * A token is used for at least a minute, whatever `expires_in` says (0.001, or 0): the
  * reference issues tokens for 12 hours, and a gateway that reports less is wrong more likely than
  * its tokens are. At this floor the token endpoint sees at most one renewal a minute per client
  * and process; should the token really be dead sooner, Segway refuses it and it is replaced the
@@ -241,7 +241,7 @@ async function fetchTokenOnce(requester: HttpRequester, credentials: SegwayCrede
 	})) as IDataObject;
 	const value = response?.access_token;
 	const expiresIn = Number(response?.expires_in);
-	if (typeof value !== 'string' || value === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+	if (typeof value !== 'string' || value === '' || !Number.isFinite(expiresIn) || expiresIn < 0) {
 		throw new TokenRequestError('The Segway token endpoint answered without an access token', 'invalid-answer');
 	}
 	const lifetimeMs = expiresIn * 1000;

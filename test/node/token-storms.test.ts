@@ -63,8 +63,8 @@ test(`a token revoked with ${ITEMS} requests in flight: one replacement, no cred
 	expect(fx.apiRequests().map((r) => r.status).sort()).toEqual([...Array(ITEMS + 1).fill(200), ...Array(ITEMS).fill(401)]);
 });
 
-test('expires_in 0.001 does not make every request fetch a token', async () => {
-	fx.sim.configure({ tokenExpiresIn: 0.001 });
+test.each([0.001, 0])('expires_in %p does not make every request fetch a token', async (expiresIn) => {
+	fx.sim.configure({ tokenExpiresIn: expiresIn });
 	for (let run = 0; run < 3; run++) {
 		// One request at a time: no fetch in flight to share, each request finds the cache as it is.
 		const result = await fx.run(fast(status, { concurrency: 1 }), items(), true);
