@@ -20,6 +20,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	const tokens = new TokenStore(clients, options.tokenTtlSeconds ?? 43199, options.tokenOverlapSeconds ?? 300);
 	if (options.tokenRejection) tokens.rejection = options.tokenRejection;
 	if (options.refuseTokens) tokens.refuseAll = true;
+	if (options.tokenExpiresIn !== undefined && options.tokenExpiresIn !== null) tokens.reportedExpiresIn = options.tokenExpiresIn;
 	const faults = new FaultInjector(
 		{
 			latencyMs: options.latencyMs,

@@ -140,6 +140,12 @@ describe('tokens', () => {
 		expect(() => sim.configure({ tokenExpiresIn: Number.NaN })).toThrow(RangeError);
 	});
 
+	it('takes the expires_in it answers as a start option too', async () => {
+		sim = await startSimulator({ tokenExpiresIn: 0.001 });
+		const form = { client_id: DEMO_CLIENT.clientId, client_secret: DEMO_CLIENT.clientSecret, grant_type: 'client_credentials' };
+		expect((await tokenRequest(sim, form)).body.expires_in).toBe(0.001);
+	});
+
 	it('with HTTP 401 refusals, refuses every request with 401 while refuseTokens is on, fresh tokens included', async () => {
 		sim = await startSimulator({ tokenRejection: 'http401', refuseTokens: true });
 		const res = await call(sim, status, { iotCode: REFERENCE_IOT_CODE }, await getToken(sim));
