@@ -68,14 +68,7 @@ async function postAlert(n8n: N8nInstance, body: string): Promise<number> {
 /** Saves the credential with another client secret, as the editor's Save does. */
 async function saveSecret(rest: RestClient, clientSecret: string): Promise<void> {
 	const { type, data } = simulatorCredential('http://127.0.0.1:9', DEMO_CLIENT.clientId, clientSecret);
-	// RestClient has no patch(); its session cookie is all this request needs.
-	const { cookie } = rest as unknown as { cookie: string };
-	const res = await fetch(`${rest.url}/rest/credentials/${DEMO_CREDENTIAL.id}`, {
-		method: 'PATCH',
-		headers: { cookie, 'content-type': 'application/json' },
-		body: JSON.stringify({ name: DEMO_CREDENTIAL.name, type, data }),
-	});
-	if (res.status !== 200) throw new Error(`PATCH /rest/credentials answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+	await rest.patch(`/rest/credentials/${DEMO_CREDENTIAL.id}`, { name: DEMO_CREDENTIAL.name, type, data });
 }
 
 interface Trial {

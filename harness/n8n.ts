@@ -288,13 +288,22 @@ export class RestClient {
 		return (await res.json()) as T;
 	}
 
-	async post<T = unknown>(path: string, body: unknown): Promise<T> {
+	post<T = unknown>(path: string, body: unknown): Promise<T> {
+		return this.send<T>('POST', path, body);
+	}
+
+	/** What the editor's Save sends for a credential or a workflow. */
+	patch<T = unknown>(path: string, body: unknown): Promise<T> {
+		return this.send<T>('PATCH', path, body);
+	}
+
+	private async send<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
 		const res = await fetch(`${this.url}${path}`, {
-			method: 'POST',
+			method,
 			headers: { cookie: this.cookie, 'content-type': 'application/json' },
 			body: JSON.stringify(body),
 		});
-		if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+		if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
 		return (await res.json()) as T;
 	}
 }

@@ -362,14 +362,7 @@ describe(`trigger node in n8n ${N8N.version}`, () => {
 	/** Saves the credential with another client secret, as the editor's Save does (PATCH /rest/credentials/:id). */
 	async function saveSecret(clientSecret: string): Promise<void> {
 		const { type, data } = simulatorCredential(sim.url, DEMO_CLIENT.clientId, clientSecret);
-		// RestClient has no patch(); its session cookie is all this request needs.
-		const { cookie } = rest as unknown as { cookie: string };
-		const res = await fetch(`${rest.url}/rest/credentials/${DEMO_CREDENTIAL.id}`, {
-			method: 'PATCH',
-			headers: { cookie, 'content-type': 'application/json' },
-			body: JSON.stringify({ name: DEMO_CREDENTIAL.name, type, data }),
-		});
-		if (res.status !== 200) throw new Error(`PATCH /rest/credentials answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+		await rest.patch(`/rest/credentials/${DEMO_CREDENTIAL.id}`, { name: DEMO_CREDENTIAL.name, type, data });
 	}
 
 	describe('example workflows', () => {
