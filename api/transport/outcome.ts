@@ -49,10 +49,19 @@ export function* errorChain(error: unknown): IterableIterator<ErrorShape> {
 	}
 }
 
+/** The HTTP status an answer carried, wherever in the chain n8n put it; undefined without an answer. */
+export function httpStatusOf(error: unknown): number | undefined {
+	for (const e of errorChain(error)) {
+		const status = Number(e.response?.status ?? e.httpCode);
+		if (status >= 100 && status <= 599) return status;
+	}
+	return undefined;
+}
+
 /** An error thrown by n8n's HTTP helper (possibly wrapped by n8n in a NodeApiError). */
 export function outcomeOfError(error: unknown): Outcome {
 	const chain = [...errorChain(error)];
-	const status = chain.map((e) => Number(e.response?.status ?? e.httpCode)).find((n) => n >= 100 && n <= 599);
+	const status = httpStatusOf(error);
 	const retryAfterMs = chain.map((e) => parseRetryAfter(e.response?.headers?.['retry-after'])).find((ms) => ms !== undefined);
 	if (status === 429) return { kind: 'throttled', retryAfterMs, reason: 'Segway answered HTTP 429 (too many requests)' };
 	if (status === 503) return { kind: 'notCarriedOut', retryAfterMs, reason: 'Segway answered HTTP 503 (service unavailable)' };

@@ -37,7 +37,7 @@ import { parseNumber } from '../values';
 import { CREDENTIAL_TYPE, type SegwayCredentials } from './credentials';
 import { notRepeatedNote, redirectError, segwayCodeError, transportError, type SegwayEnvelope } from './errors';
 import type { AdaptiveGate } from './gate';
-import { errorChain, outcomeOfCode, outcomeOfError, type Outcome } from './outcome';
+import { errorChain, httpStatusOf, outcomeOfCode, outcomeOfError, type Outcome } from './outcome';
 import {
 	cachedAccessToken,
 	freshTokenRefusedError,
@@ -183,7 +183,7 @@ async function sendOnce(ctx: SegwayContext, session: SegwaySession, request: Api
 		} catch (error) {
 			refusal = error;
 		}
-		if (refusal !== undefined && httpStatus(refusal) !== 401) {
+		if (refusal !== undefined && httpStatusOf(refusal) !== 401) {
 			// No answer about the token: the next waiting request tries it instead.
 			releaseProbe(lease);
 			throw refusal;
@@ -209,14 +209,6 @@ async function sendOnce(ctx: SegwayContext, session: SegwaySession, request: Api
 
 /** n8n 2.x refreshes through preAuthentication on these statuses; none, so the node does it once for all. */
 const NO_STATUS: number[] = [];
-
-function httpStatus(error: unknown): number | undefined {
-	for (const e of errorChain(error)) {
-		const status = Number(e.response?.status ?? e.httpCode);
-		if (status >= 100 && status <= 599) return status;
-	}
-	return undefined;
-}
 
 /**
  * What must remain of the item's deadline for a request to be sent: its full timeout, so that its

@@ -110,6 +110,15 @@ function cacheKey(credentials: SegwayCredentials): string {
 	return `${resolveBaseUrl(credentials)}\n${credentials.clientId}\n${credentials.clientSecret}`;
 }
 
+function provenLease(token: Token): LeasedToken {
+	return { value: token.value, unproven: false, probe: false, entry: token };
+}
+
+/** A fetch now replaces a token Segway refused (so its successor goes on trial), not an expired one. */
+function replacesRefused(cached: Token | undefined, rejected: string | undefined): boolean {
+	return cached !== undefined && (cached.value === rejected || cached.refused !== undefined);
+}
+
 function usable(token: Token | undefined, rejected: string | undefined): boolean {
 	return token !== undefined && token.value !== rejected && token.refused === undefined && Date.now() < token.renewAt;
 }
@@ -117,7 +126,7 @@ function usable(token: Token | undefined, rejected: string | undefined): boolean
 /** The cached token when it is valid, proven and not `rejected`, without waiting: the common case. */
 export function cachedAccessToken(credentials: SegwayCredentials, rejected?: string): LeasedToken | undefined {
 	const cached = tokens.get(cacheKey(credentials));
-	return cached !== undefined && usable(cached, rejected) && !cached.unproven ? { value: cached.value, unproven: false, probe: false, entry: cached } : undefined;
+	return cached !== undefined && usable(cached, rejected) && !cached.unproven ? provenLease(cached) : undefined;
 }
 
 /**
@@ -129,7 +138,7 @@ export async function getAccessToken(requester: HttpRequester, credentials: Segw
 	const key = cacheKey(credentials);
 	const cached = tokens.get(key);
 	if (cached !== undefined && usable(cached, rejected)) return cached.value;
-	return (await fetchShared(requester, credentials, key, cached !== undefined && (cached.value === rejected || cached.refused !== undefined), timeoutMs)).value;
+	return (await fetchShared(requester, credentials, key, replacesRefused(cached, rejected), timeoutMs)).value;
 }
 
 /**
@@ -144,7 +153,7 @@ export async function leaseAccessToken(requester: HttpRequester, credentials: Se
 		const cached = tokens.get(key);
 		if (waitedOn !== undefined && waitedOn.refused !== undefined) throw freshTokenRefusedError(waitedOn.refused);
 		if (cached !== undefined && usable(cached, rejected)) {
-			if (!cached.unproven) return { value: cached.value, unproven: false, probe: false, entry: cached };
+			if (!cached.unproven) return provenLease(cached);
 			if (cached.probe === undefined) {
 				cached.probe = new Promise<void>((resolve) => (cached.endProbe = resolve));
 				return { value: cached.value, unproven: true, probe: true, entry: cached };
@@ -153,9 +162,8 @@ export async function leaseAccessToken(requester: HttpRequester, credentials: Se
 			await cached.probe;
 			continue;
 		}
-		const replacement = cached !== undefined && (cached.value === rejected || cached.refused !== undefined);
 		waitedOn = undefined;
-		await fetchShared(requester, credentials, key, replacement, timeoutMs);
+		await fetchShared(requester, credentials, key, replacesRefused(cached, rejected), timeoutMs);
 		// A caller replacing a refused token passes the refused one, which no longer matches.
 	}
 }
