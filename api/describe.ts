@@ -30,8 +30,13 @@ export function describeValue(value: unknown): string {
 	}
 }
 
+/** Whether an error may show the value as it is: a number, or a text of at most SHOWN_CHARACTERS. */
+export function shownWhole(value: unknown): boolean {
+	return typeof value === 'number' || (typeof value === 'string' && value.length <= SHOWN_CHARACTERS);
+}
+
 function describeText(text: string): string {
-	if (text.length <= SHOWN_CHARACTERS) return JSON.stringify(text);
+	if (shownWhole(text)) return JSON.stringify(text);
 	let end = SHOWN_CHARACTERS;
 	// Not half of a character outside the Basic Multilingual Plane (an emoji).
 	const last = text.charCodeAt(end - 1);

@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { findOperation, type OperationSpec } from '../../api/catalog/operations';
-import { describeValue, SHOWN_CHARACTERS } from '../../api/describe';
+import { describeValue, shownWhole } from '../../api/describe';
 import { REGION_HOSTS } from '../../api/catalog/regions';
 import { normalizeRemainingRange } from '../../api/normalize';
 import { FieldError, buildRequest, type ApiRequest } from '../../api/requests';
@@ -87,8 +87,7 @@ function successJson(spec: OperationSpec, iotCode: string, envelope: SegwayEnvel
  * `details.iotCode` is what the item gave, when it is short enough to show whole (api/describe.ts).
  */
 function errorItem(itemIndex: number, iotCode: unknown, error: ItemError): INodeExecutionData {
-	const shown = typeof iotCode === 'number' || (typeof iotCode === 'string' && iotCode.length <= SHOWN_CHARACTERS);
-	const details: IDataObject = { iotCode: shown ? iotCode : null };
+	const details: IDataObject = { iotCode: shownWhole(iotCode) ? (iotCode as string | number) : null };
 	const segwayCode = error.context?.segwayCode;
 	if (typeof segwayCode === 'number') details.code = segwayCode;
 	if (error.description) details.description = error.description;
