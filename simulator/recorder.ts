@@ -34,6 +34,8 @@ export interface Stats {
 	/** API requests (not token or admin ones) being handled at the same moment. */
 	inFlight: number;
 	maxInFlight: number;
+	/** Connections the server accepted (TLS ones once the handshake is done): how much was reused. */
+	connections: number;
 }
 
 export class RingBuffer<T> {
@@ -70,7 +72,7 @@ export class RingBuffer<T> {
 export class Recorder {
 	readonly requests: RingBuffer<RecordedRequest>;
 	private seq = 0;
-	stats: Stats = { tokenRequests: 0, apiRequests: 0, inFlight: 0, maxInFlight: 0 };
+	stats: Stats = { tokenRequests: 0, apiRequests: 0, inFlight: 0, maxInFlight: 0, connections: 0 };
 
 	constructor(limit: number) {
 		this.requests = new RingBuffer(limit);
@@ -89,6 +91,10 @@ export class Recorder {
 		if (this.stats.inFlight > this.stats.maxInFlight) this.stats.maxInFlight = this.stats.inFlight;
 	}
 
+	connected(): void {
+		this.stats.connections++;
+	}
+
 	leave(): void {
 		this.stats.inFlight--;
 	}
@@ -96,6 +102,6 @@ export class Recorder {
 	/** Zeroes the counters; requests still being handled stay counted in `inFlight`. */
 	resetStats(): void {
 		const { inFlight } = this.stats;
-		this.stats = { tokenRequests: 0, apiRequests: 0, inFlight, maxInFlight: inFlight };
+		this.stats = { tokenRequests: 0, apiRequests: 0, inFlight, maxInFlight: inFlight, connections: 0 };
 	}
 }

@@ -1,9 +1,10 @@
 /**
  * The HTTP side: the token endpoint, the API operations and the admin interface on one
- * `node:http` server. Errors are HTTP 200 bodies with a code, as the reference's gateway does;
+ * `node:http` server (`node:https` with `tls`: what a real gateway is). Errors are HTTP 200 bodies with a code, as the reference's gateway does;
  * only the injected gateway failures use HTTP status codes.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'http';
+import { createServer as createTlsServer } from 'https';
 import { setTimeout as sleep } from 'timers/promises';
 import { CODE_TOKEN_INVALID } from '../api/catalog/codes';
 import type { OperationSpec } from '../api/catalog/operations';
@@ -31,13 +32,23 @@ function splitUrl(url: string): { path: string; query: string } {
 	return mark < 0 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) };
 }
 
-export function createSimulatorServer(core: SimulatorCore, admin: AdminHandler): Server {
-	const server = createServer((req, res) => {
+/** A certificate and its key, PEM: the simulator then answers HTTPS only. */
+export interface TlsIdentity {
+	cert: string;
+	key: string;
+}
+
+export function createSimulatorServer(core: SimulatorCore, admin: AdminHandler, tls?: TlsIdentity): Server {
+	const listener: RequestListener = (req, res) => {
 		handle(core, admin, req, res).catch((error: unknown) => {
 			if (!res.headersSent) sendJson(res, 500, { error: 'simulator error', message: String(error) });
 			else res.destroy();
 		});
-	});
+	};
+	// https.Server has every http.Server method the simulator uses (listen, close, closeAllConnections).
+	const server = tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server) : createServer(listener);
+	// A TLS connection counts once its handshake is done: the cost a reused connection saves.
+	server.on(tls ? 'secureConnection' : 'connection', () => core.recorder.connected());
 	server.keepAliveTimeout = 30000;
 	return server;
 }

@@ -12,10 +12,13 @@ import type { Fleet, Vehicle, VehiclePatch } from './fleet';
 import type { RouteSpec } from './riding';
 import type { PushOverrides, PushRecord, PushService, SignedPush } from './pushes';
 import type { Recorder, RecordedRequest, Stats } from './recorder';
+import type { TlsIdentity } from './server';
 import type { Client, TokenRejection, TokenStore } from './tokens';
 
 export interface SimulatorOptions {
 	host?: string;
+	/** Serve HTTPS with this certificate (benchmarks over a real network shape); plain HTTP without. */
+	tls?: TlsIdentity;
 	/** 0 picks a free port. */
 	port?: number;
 	vehicles?: number;
@@ -186,6 +189,7 @@ export class Simulator {
 		private readonly core: SimulatorCore,
 		private readonly server: Server,
 		private readonly seed: number,
+		private readonly scheme: 'http' | 'https' = 'http',
 	) {
 		this.fleet = new SimulatorFleet(() => this.core);
 	}
@@ -213,7 +217,7 @@ export class Simulator {
 
 	get url(): string {
 		const { address, family, port } = this.listening;
-		return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+		return `${this.scheme}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
 	}
 
 	private get listening(): AddressInfo {

@@ -65,8 +65,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	const core: SimulatorCore = { clock, fleet, tokens, faults, recorder: new Recorder(recordLimit), pushes };
 	// The admin interface acts on the simulator the server belongs to, made right after it.
 	let simulator: Simulator | undefined;
-	const server = createSimulatorServer(core, (req, res, path, query) => handleAdmin(simulator!, req, res, path, query));
-	simulator = new Simulator(core, server, seed);
+	const server = createSimulatorServer(core, (req, res, path, query) => handleAdmin(simulator!, req, res, path, query), options.tls);
+	simulator = new Simulator(core, server, seed, options.tls ? 'https' : 'http');
 	await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
 	return simulator;
 }
