@@ -96,7 +96,7 @@ function linksOf(pid: number): string[] {
 	return spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
 		.stdout.split('\n')
 		.map((line) => line.split(': ')[1]?.split('@')[0] ?? '')
-		.filter((name) => name.includes(`${pid}-`));
+		.filter((name) => new RegExp(`^sb[hn]${pid}-\\d+$`).test(name));
 }
 
 function processGone(pid: number): boolean {
