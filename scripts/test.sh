@@ -20,6 +20,7 @@ trap 'rm -rf "$results"' EXIT
 status=0
 step "lint: eslint with both n8n rule sets, then n8n-node lint" bash scripts/lint.sh
 step "type-check (tsc)" npm run --silent typecheck
+step "Debian packages for the bench network test: iproute2, openssl, python3 (when missing)" bash scripts/network-deps.sh
 step_loud "unit and integration tests (jest)" npx jest --json --outputFile="$results/unit.json" || status=$?
 if [ "$status" -eq 0 ]; then
 	SEGWAY_E2E_RESULTS="$results" bash scripts/e2e.sh || status=$?

@@ -16,9 +16,10 @@
  * a city-sized zone document (1.7 MB) import, publish and answer in real n8n.
  * The benches write their JSON to bench/results/ as usual (not tracked by git).
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
-import { resolve } from 'path';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { setTimeout as sleep } from 'timers/promises';
 
 const ROOT = resolve(__dirname, '../..');
@@ -90,7 +91,28 @@ const BENCHES: Bench[] = [
 		node: ['--import', 'tsx'],
 		file: 'bench/fleet-command.ts',
 		args: ['--latencies', '50', '--repeat', '1', '--big', '0', '--fleet', '20'],
-		tables: [/^latency ms +workflow +items +node s +marginal s/m, /^Against the floor/m],
+		tables: [/^latency ms +workflow +items +in flight +node s +helper floor s +node \/ helper +marginal s/m, /^Target: package node ≤ 1\.1 × the helper floor/m, /^Against the latency floor/m],
+	},
+	{
+		// The link alone: 20 connects and four 1 MiB downloads across it.
+		title: 'bench:network-link',
+		node: ['--import', 'tsx'],
+		file: 'bench/network-link.ts',
+		args: ['--rtt', '20', '--download-mib', '1'],
+		tables: [/^link: (tun|netem); TCP connect over rtt 20 ms, 20 in a row: min [\d.]+, median [\d.]+, max [\d.]+ ms$/m],
+	},
+	{
+		// HTTPS across the namespace's link at one RTT, both in-flight settings; the namespace and
+		// the certificates must be gone afterwards (checked below for every bench).
+		title: 'bench:fleet-command -- --network',
+		node: ['--import', 'tsx'],
+		file: 'bench/fleet-command.ts',
+		args: ['--network', '--rtts', '20', '--repeat', '1', '--big', '0', '--fleet', '10', '--in-flight', '5,10'],
+		tables: [
+			/^network shape: namespace \S+, link made with (tun|netem), HTTPS on [\d.]+$/m,
+			/^RTT ms +workflow +items +in flight +node s +helper floor s .* +keep-alive floor s +new-conn floor s$/m,
+			/^Against the new-connection floor/m,
+		],
 	},
 	{
 		// Every phase once, profiled (bench/lib/profile.ts); --max-load: no waiting for a quiet machine.
@@ -204,7 +226,21 @@ async function stopTree(root: number): Promise<void> {
 	signalAll(pids.filter(alive), 'SIGKILL');
 }
 
-async function runBench(bench: Bench): Promise<{ code: number | null; stdout: string; output: string; seconds: number }> {
+/** What a bench's network (bench/lib/network.ts) would leave if its teardown failed: names carry the bench's pid. */
+function networkLeftovers(pid: number): string[] {
+	let namespaces: string[] = [];
+	try {
+		namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((line) => line.split(' ')[0]);
+	} catch {
+		// no iproute2: no bench could have made a namespace either
+	}
+	return [
+		...namespaces.filter((name) => name.startsWith(`segbench-${pid}-`)),
+		...readdirSync(tmpdir()).filter((name) => name.startsWith(`segbench-tls-${pid}-`)).map((name) => join(tmpdir(), name)),
+	];
+}
+
+async function runBench(bench: Bench): Promise<{ code: number | null; stdout: string; output: string; seconds: number; pid: number }> {
 	// As `npm run` starts it: without jest's variables (n8n-core behaves otherwise under NODE_ENV=test).
 	const { NODE_ENV: _env, JEST_WORKER_ID: _worker, NODE_OPTIONS: _options, ...env } = process.env;
 	const started = Date.now();
@@ -230,7 +266,7 @@ async function runBench(bench: Bench): Promise<{ code: number | null; stdout: st
 		await stopping;
 		output += `\n[benches.test] stopped after ${DEADLINE_MS / 1000} s`;
 	}
-	return { code, stdout, output, seconds: (Date.now() - started) / 1000 };
+	return { code, stdout, output, seconds: (Date.now() - started) / 1000, pid: child.pid as number };
 }
 
 // The benches measure n8n 2.41.1 (README: Performance); on the 1.x line they would only repeat
@@ -248,6 +284,8 @@ onBenchLine('benches smoke-run (bench/, README: Performance)', () => {
 				const what = run.code !== 0 ? `exited ${run.code}` : `exited 0 without printing ${missing.map(String).join(', ')}`;
 				throw new Error(`${command} ${what} after ${run.seconds.toFixed(0)} s; the end of its output:\n${run.output.slice(-TAIL_CHARS)}`);
 			}
+			// The namespace and the certificates of --network go with the bench (Ctrl-C: test/bench/network.test.ts).
+			expect(networkLeftovers(run.pid)).toEqual([]);
 		},
 		DEADLINE_MS + 30_000,
 	);
