@@ -53,6 +53,8 @@ const { values: args } = parseArgs({
 		jitter: { type: 'string', default: '10' },
 		loss: { type: 'string', default: '0.1' },
 		'in-flight': { type: 'string' },
+		/** Only these workflows (comma-separated shapes), e.g. `package-status,helper-floor` for an A/B. */
+		shapes: { type: 'string' },
 	},
 });
 const NETWORK = args.network;
@@ -289,6 +291,8 @@ interface Row {
 	apiRequests: number;
 	connections: number;
 	ok: boolean;
+	/** Runs that ended well, of all (one-item and full), e.g. "4/4". */
+	runsOk: string;
 }
 
 interface Config {
@@ -299,6 +303,11 @@ interface Config {
 }
 
 function configs(): Config[] {
+	const only = args.shapes?.split(',');
+	return allConfigs().filter((c) => only === undefined || only.includes(c.shape));
+}
+
+function allConfigs(): Config[] {
 	const all = (shape: Shape, items: number, latencies: number[]) => IN_FLIGHT.map((inFlight) => ({ shape, items, inFlight, latencies }));
 	const one = (shape: Shape, items: number, latencies: number[]) => [{ shape, items, inFlight: DEFAULT_IN_FLIGHT, latencies }];
 	const at50 = LATENCIES.includes(TARGET_LATENCY_MS) ? [TARGET_LATENCY_MS] : [LATENCIES[0]];
@@ -367,14 +376,18 @@ async function main(): Promise<void> {
 		for (const latency of LATENCIES) {
 			if (network) await network.reshape({ rttMs: latency, jitterMs: (latency * JITTER_PERCENT) / 100, lossPercent: LOSS_PERCENT });
 			else sim.configure({ latencyMs: latency });
-			for (const { shape, items, inFlight, latencies } of plan) {
-				if (!latencies.includes(latency)) continue;
-				const base: Sample[] = [];
-				const full: Sample[] = [];
-				for (let r = 0; r < REPEAT; r++) {
-					base.push(await measure(runner, sim, workflowId(shape, 1, inFlight)));
-					full.push(await measure(runner, sim, workflowId(shape, items, inFlight)));
+			// Round-robin over the configurations, one run of each per round: a machine that gets
+			// busier or quieter meanwhile shifts them all alike, which an A/B needs.
+			const here = plan.filter((c) => c.latencies.includes(latency));
+			const samples = here.map(() => ({ base: [] as Sample[], full: [] as Sample[] }));
+			for (let r = 0; r < REPEAT; r++) {
+				for (const [i, { shape, items, inFlight }] of here.entries()) {
+					samples[i].base.push(await measure(runner, sim, workflowId(shape, 1, inFlight)));
+					samples[i].full.push(await measure(runner, sim, workflowId(shape, items, inFlight)));
 				}
+			}
+			for (const [i, { shape, items, inFlight }] of here.entries()) {
+				const { base, full } = samples[i];
 				const seconds = median(full.map((s) => s.seconds));
 				const baselineSeconds = median(base.map((s) => s.seconds));
 				const row: Row = {
@@ -393,6 +406,7 @@ async function main(): Promise<void> {
 					apiRequests: full[full.length - 1].apiRequests,
 					connections: full[full.length - 1].connections,
 					ok: full.every((s) => s.ok) && base.every((s) => s.ok),
+					runsOk: `${[...base, ...full].filter((s) => s.ok).length}/${base.length + full.length}`,
 				};
 				rows.push(row);
 				console.log(
@@ -426,7 +440,7 @@ const helperFor = (rows: Row[], r: Row) =>
 function report(rows: Row[]): void {
 	const shapeText = NETWORK ? `HTTPS across a link of the given RTT, jitter ${JITTER_PERCENT} % of it, loss ${LOSS_PERCENT} % each way` : 'plain HTTP on loopback, the latency added by the simulator';
 	printTable(
-		[NETWORK ? 'RTT ms' : 'latency ms', 'workflow', 'items', 'in flight', 'node s', 'helper floor s', 'node / helper', 'marginal s', 'total s', 'n8n CPU ms/item', 'max in flight', 'token requests', 'API requests', 'connections', 'peak RSS MB', 'keep-alive floor s', 'new-conn floor s'],
+		[NETWORK ? 'RTT ms' : 'latency ms', 'workflow', 'items', 'in flight', 'node s', 'helper floor s', 'node / helper', 'marginal s', 'total s', 'n8n CPU ms/item', 'max in flight', 'token requests', 'API requests', 'connections', 'peak RSS MB', 'keep-alive floor s', 'new-conn floor s', 'runs ok'],
 		rows.map((r) => {
 			const helper = helperFor(rows, r);
 			const { keepAlive, newConnection } = floors(r);
@@ -449,6 +463,7 @@ function report(rows: Row[]): void {
 				r.peakRssMb,
 				keepAlive,
 				newConnection,
+				r.runsOk,
 			];
 		}),
 		{
@@ -461,7 +476,11 @@ function report(rows: Row[]): void {
 		const helper = helperFor(rows, ours);
 		if (!helper) continue;
 		const ratio = ours.nodeSeconds / helper.nodeSeconds;
-		console.log(`  ${ours.latencyMs} ms, ${ours.items} items, in flight ${ours.inFlight}: ${ratio.toFixed(2)} × → ${ratio <= 1.1 && ours.ok && helper.ok ? 'PASS' : 'FAIL'}`);
+		const failed = [ours, helper].filter((r) => !r.ok).map((r) => `${r.what} ended well in ${r.runsOk} runs`);
+		console.log(
+			`  ${ours.latencyMs} ms, ${ours.items} items, in flight ${ours.inFlight}: ${ratio.toFixed(2)} × → ${ratio <= 1.1 && failed.length === 0 ? 'PASS' : 'FAIL'}` +
+				(failed.length > 0 ? ` (${failed.join('; ')})` : ''),
+		);
 	}
 	console.log(
 		`\nAgainst the peer (at ${TARGET_LATENCY_MS} ms): package marginal ≤ 1.2 × peer marginal at the default in flight (${DEFAULT_IN_FLIGHT}), ` +
@@ -474,7 +493,8 @@ function report(rows: Row[]): void {
 		const ratio = ours.marginalSeconds / peer.marginalSeconds;
 		const pass = ratio <= 1.2 && ours.maxInFlight <= DEFAULT_IN_FLIGHT && ours.tokenRequests <= 1 && ours.ok && peer.ok;
 		const verdict = latency === TARGET_LATENCY_MS ? (pass ? 'PASS' : 'FAIL') : 'info';
-		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}`);
+		const failed = [peer, ours].filter((r) => !r.ok).map((r) => `${r.what} ended well in ${r.runsOk} runs`);
+		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`);
 	}
 	// Against the floor: the node's own time, and the whole run's marginal (which also holds what
 	// n8n spends per item anyway, e.g. the n8n-alone row).

@@ -14,6 +14,8 @@
  * one more n8n (a queue-mode cluster for `--cluster`) and about as long as push-ingest's run here.
  * Its `--zones` comparison does run (1–2 min): it is also the only check that workflows carrying
  * a city-sized zone document (1.7 MB) import, publish and answer in real n8n.
+ * `bench:fleet-command -- --network` and `bench:network-link` make a network namespace, a link and
+ * certificates (bench/lib/network.ts, as root): after every bench none of its pid may be left.
  * The benches write their JSON to bench/results/ as usual (not tracked by git).
  */
 import { execFileSync, spawn } from 'child_process';
