@@ -39,6 +39,18 @@ interface Bench {
 	args: string[];
 	/** Lines the bench always prints on stdout: its tables' headers. */
 	tables: RegExp[];
+	/** What else its output must show, or why not. */
+	check?: (stdout: string) => string | undefined;
+}
+
+/**
+ * bench:fleet-command goes on when an `n8n execute` fails (a flooding peer may), and says so in its
+ * table's last column; in a smoke run every one must end well, or the workflows, the certificates
+ * or the network are broken.
+ */
+function everyRunEndedWell(stdout: string): string | undefined {
+	const failed = [...stdout.matchAll(/^.* (\d+)\/(\d+)$/gm)].filter(([, ok, all]) => ok !== all).map(([row]) => row.trim());
+	return failed.length > 0 ? `rows with failed runs:\n${failed.join('\n')}` : undefined;
 }
 
 const BENCHES: Bench[] = [
@@ -94,6 +106,7 @@ const BENCHES: Bench[] = [
 		file: 'bench/fleet-command.ts',
 		args: ['--latencies', '50', '--repeat', '1', '--big', '0', '--fleet', '20'],
 		tables: [/^latency ms +workflow +items +in flight +node s +helper floor s +node \/ helper +marginal s/m, /^Target: package node ≤ 1\.1 × the helper floor/m, /^Against the latency floor/m],
+		check: everyRunEndedWell,
 	},
 	{
 		// The link alone: 20 connects and four 1 MiB downloads across it.
@@ -112,9 +125,10 @@ const BENCHES: Bench[] = [
 		args: ['--network', '--rtts', '20', '--repeat', '1', '--big', '0', '--fleet', '10', '--in-flight', '5,10'],
 		tables: [
 			/^network shape: namespace \S+, link made with (tun|netem), HTTPS on [\d.]+$/m,
-			/^RTT ms +workflow +items +in flight +node s +helper floor s .* +keep-alive floor s +new-conn floor s$/m,
+			/^RTT ms +workflow +items +in flight +node s +helper floor s .* +keep-alive floor s +new-conn floor s +runs ok$/m,
 			/^Against the new-connection floor/m,
 		],
+		check: everyRunEndedWell,
 	},
 	{
 		// Every phase once, profiled (bench/lib/profile.ts); --max-load: no waiting for a quiet machine.
@@ -282,8 +296,10 @@ onBenchLine('benches smoke-run (bench/, README: Performance)', () => {
 			const run = await runBench(bench);
 			const command = `node ${[...bench.node, bench.file, ...bench.args].join(' ')}`;
 			const missing = bench.tables.filter((table) => !table.test(run.stdout));
-			if (run.code !== 0 || missing.length > 0) {
-				const what = run.code !== 0 ? `exited ${run.code}` : `exited 0 without printing ${missing.map(String).join(', ')}`;
+			const problem = run.code === 0 && missing.length === 0 ? bench.check?.(run.stdout) : undefined;
+			if (run.code !== 0 || missing.length > 0 || problem !== undefined) {
+				const what =
+					run.code !== 0 ? `exited ${run.code}` : missing.length > 0 ? `exited 0 without printing ${missing.map(String).join(', ')}` : `exited 0, but ${problem}`;
 				throw new Error(`${command} ${what} after ${run.seconds.toFixed(0)} s; the end of its output:\n${run.output.slice(-TAIL_CHARS)}`);
 			}
 			// The namespace and the certificates of --network go with the bench (Ctrl-C: test/bench/network.test.ts).
