@@ -92,9 +92,18 @@ interface Sample {
 	ok: boolean;
 }
 
+/** Seven letters per shape for the workflow ids: a shape's name cut short could be another's. */
+const SHAPE_IDS: Record<Shape, string> = {
+	'package-status': 'pkgstat',
+	'package-lock': 'pkglock',
+	'peer-status': 'peerstt',
+	'n8n-alone': 'nnalone',
+	'helper-floor': 'helperf',
+};
+
 function workflowId(shape: Shape, items: number, inFlight: number): string {
 	// n8n workflow ids are 16 characters here; readable and unique per configuration.
-	return `${shape.replace(/[^a-z]/g, '').slice(0, 7)}${String(inFlight).padStart(3, '0')}${String(items).padStart(6, '0')}`;
+	return `${SHAPE_IDS[shape]}${String(inFlight).padStart(3, '0')}${String(items).padStart(6, '0')}`;
 }
 
 const position = (i: number): [number, number] => [i * 220, 0];
@@ -373,6 +382,8 @@ async function main(): Promise<void> {
 		for (const { shape, items, inFlight } of plan) {
 			for (const n of [1, items]) workflows.set(workflowId(shape, n, inFlight), workflow(shape, codes.slice(0, n), sim.url, inFlight));
 		}
+		const distinct = new Set(plan.flatMap(({ shape, items, inFlight }) => [1, items].map((n) => `${shape} ${n} ${inFlight}`)));
+		if (workflows.size !== distinct.size) throw new Error(`workflow ids collide: ${workflows.size} ids for ${distinct.size} workflows`);
 		await instance.importWorkflows([...workflows.values()]);
 		// The first CLI run of a user folder migrates its database; keep that out of the figures.
 		await executeTimed(runner, workflowId(plan[0].shape, 1, plan[0].inFlight));
