@@ -35,6 +35,7 @@ import { transpileModule, ModuleKind, ScriptTarget } from 'typescript';
 import { RUN_OPTIONS } from '../nodes/shared/runOptions';
 import { DEMO_CLIENT, startSimulator, type Simulator } from '../simulator';
 import { lastJsonBlock } from '../harness/cli-output';
+import { cpuSeconds } from '../harness/cpu';
 import { N8N_BIN, N8nInstance, ROOT } from '../harness/n8n';
 import { HELPER_FLOOR_TYPE } from './lib/helperFloorNode';
 import { formatLoad } from './lib/machine';
@@ -248,18 +249,16 @@ async function executeTimed({ instance, network }: Runner, id: string): Promise<
 	child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
 	child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
 	let peakKb = 0;
-	let cpuTicks = 0;
+	let cpu = 0;
 	const sampler = setInterval(() => {
 		try {
 			const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
 			if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-			// utime and stime (fields 14 and 15), after `(comm)`, which may hold spaces.
-			const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-			const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
-			cpuTicks = utime + stime;
 		} catch {
 			// the process has just exited
 		}
+		const now = cpuSeconds(child.pid as number);
+		if (!Number.isNaN(now)) cpu = now;
 	}, 50);
 	const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
 	clearInterval(sampler);
@@ -269,11 +268,8 @@ async function executeTimed({ instance, network }: Runner, id: string): Promise<
 	const { status, nodeSeconds } = printedRun(stdout);
 	// n8n 2.41's `execute` sometimes exits 1 after printing a run it calls a success, with nothing
 	// on stderr (seen with the No Op workflow on a busy machine): the run's own status decides.
-	return { seconds, nodeSeconds, peakRssMb: Math.round(peakKb / 1024), cpuSeconds: cpuTicks / CLOCK_TICKS, ok: status === 'success' };
+	return { seconds, nodeSeconds, peakRssMb: Math.round(peakKb / 1024), cpuSeconds: cpu, ok: status === 'success' };
 }
-
-/** The kernel's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
 
 async function measure(runner: Runner, sim: Simulator, id: string): Promise<Sample> {
 	sim.resetStats();
