@@ -83,6 +83,17 @@ function tryRun(command: string, args: string[]): void {
 	}
 }
 
+/**
+ * A SIGKILLed process ends a moment later, longer on a loaded machine: closing a TUN device waits
+ * for the kernel to unregister it. Teardown runs where no event loop is left (exit, signals), so
+ * it waits here, synchronously and bounded, for the process to hold no device any more.
+ */
+function waitUntilEndedSync(pid: number, timeoutMs: number): void {
+	const pause = new Int32Array(new SharedArrayBuffer(4));
+	const deadline = Date.now() + timeoutMs;
+	while (processAlive(pid) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
+}
+
 function processAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
@@ -262,6 +273,8 @@ interface TunLink {
 	child: ChildProcess;
 	reshape(shape: NetworkShape): Promise<void>;
 	stop(): Promise<void>;
+	/** For teardown on exit or a signal: kills it and returns once it has ended (bounded). */
+	killSync(): void;
 }
 
 function startTunLink(
@@ -313,6 +326,12 @@ function startTunLink(
 			const timer = setTimeout(() => child.kill('SIGKILL'), LINK_STOP_TIMEOUT_MS);
 			await exit;
 			clearTimeout(timer);
+		},
+		killSync() {
+			if (exited || child.pid === undefined) return;
+			stopping = true;
+			child.kill('SIGKILL');
+			waitUntilEndedSync(child.pid, LINK_STOP_TIMEOUT_MS);
 		},
 	};
 	return new Promise<TunLink>((resolve, reject) => {
@@ -387,10 +406,10 @@ export async function createBenchNetwork(shape: NetworkShape): Promise<BenchNetw
 		closed = true;
 		openTeardowns.delete(tearDown);
 		unwatchExits();
-		tunLink?.child.kill('SIGKILL');
+		tunLink?.killSync();
 		removeNamespace(namespace);
-		// A veth pair goes with its namespace; a TUN device with the link's process, a moment after
-		// the kill: deleting it here leaves nothing to wait for.
+		// A veth pair goes with its namespace, a TUN device with the link's process; deleting it here
+		// as well costs nothing when it is already gone.
 		tryRun('ip', ['link', 'del', devices.host]);
 		if (tls !== undefined) rmSync(tls.dir, { recursive: true, force: true });
 		reservedOctets.delete(octet);

@@ -99,10 +99,12 @@ function linksOf(pid: number): string[] {
 		.filter((name) => new RegExp(`^sb[hn]${pid}-\\d+$`).test(name));
 }
 
+/** The link process has ended: no such pid, a zombie, or the pid reused by another program. */
 function processGone(pid: number): boolean {
 	try {
 		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat[stat.lastIndexOf(')') + 2] === 'Z';
+		const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+		return stat[stat.lastIndexOf(')') + 2] === 'Z' || !name.startsWith('python');
 	} catch {
 		return true;
 	}
