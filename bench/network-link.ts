@@ -7,7 +7,7 @@
  */
 import { execFile } from 'child_process';
 import { readFileSync } from 'fs';
-import { createServer } from 'net';
+import { createServer, type Socket } from 'net';
 import { parseArgs, promisify } from 'util';
 
 import { cpuSeconds } from '../harness/cpu';
@@ -19,7 +19,13 @@ const { values: args } = parseArgs({ options: { rtt: { type: 'string', default: 
 async function measureLink(rttMs: number, downloadMib: number): Promise<void> {
 	const network = await createBenchNetwork({ rttMs, jitterMs: 0, lossPercent: 0 });
 	const bulkBytes = downloadMib * 1024 * 1024;
-	const server = createServer((socket) => socket.once('data', (data) => (data.toString() === 'bulk' ? socket.end(Buffer.alloc(bulkBytes)) : socket.write(data))));
+	// A client's last FIN may still be in the link when the network is torn down: such a socket
+	// would stay open here, and keep the bench alive, unless closed by hand.
+	const sockets = new Set<Socket>();
+	const server = createServer((socket) => {
+		sockets.add(socket.once('close', () => sockets.delete(socket)));
+		socket.once('data', (data) => (data.toString() === 'bulk' ? socket.end(Buffer.alloc(bulkBytes)) : socket.write(data)));
+	});
 	await new Promise<void>((resolve) => server.listen(0, network.hostAddress, () => resolve()));
 	const port = (server.address() as { port: number }).port;
 	// Not execFileSync: the server answering the script lives in this process's event loop.
@@ -34,7 +40,7 @@ async function measureLink(rttMs: number, downloadMib: number): Promise<void> {
 		const connect = summarize(connects);
 		console.log(`link: ${network.link}; TCP connect over rtt ${rttMs} ms, 20 in a row: min ${connect.min.toFixed(2)}, median ${connect.p50.toFixed(2)}, max ${connect.max.toFixed(2)} ms`);
 		if (network.linkPid === undefined) return;
-		const counters = `/sys/class/net/sbh${network.namespace.slice('segbench-'.length)}/statistics/`;
+		const counters = `/sys/class/net/${network.hostDevice}/statistics/`;
 		const packets = () => Number(readFileSync(counters + 'rx_packets', 'utf8')) + Number(readFileSync(counters + 'tx_packets', 'utf8'));
 		const [packetsBefore, cpuBefore, start] = [packets(), cpuSeconds(network.linkPid), Date.now()];
 		await inside(`const net = require('net'); let left = 4;
@@ -47,6 +53,7 @@ async function measureLink(rttMs: number, downloadMib: number): Promise<void> {
 		);
 	} finally {
 		server.close();
+		for (const socket of sockets) socket.destroy();
 		await network.close();
 	}
 }
