@@ -11,6 +11,7 @@ import { join } from 'path';
 import { parseArgs } from 'util';
 
 import { interval } from '../api/catalog/fields';
+import { DEFAULT_INTERVALS, type Intervals } from '../simulator/fleet';
 
 const { values: args } = parseArgs({ options: { riding: { type: 'string', default: '0.1' }, paused: { type: 'string', default: '0' } } });
 const RIDING = Number(args.riding);
@@ -19,36 +20,40 @@ const FLEETS = [1000, 5000, 20000];
 /** The README's rule: plan for half of what one process acknowledges, for bursts and Segway's retries. */
 const HEADROOM = 0.5;
 
-interface Intervals {
-	location: { unlockStatus: number; lockStatus: number };
-	status: { ridingStatus: number; nonRiding: number; lockStatus: number };
-}
-
 /**
- * Segway's defaults (segway-api-max.txt, "vehicle location" and "vehicle status" pushes): location
- * every 10 s unlocked and every 900 s locked; status every 10 s unlocked. The reference gives no
- * locked status interval: 900 s is assumed, as the simulator does (simulator/fleet.ts).
+ * Segway's defaults are the simulator's (segway-api-max.txt, "vehicle location" and "vehicle
+ * status" pushes: location every 10 s unlocked and 900 s locked, status every 10 s unlocked; the
+ * reference gives no locked status interval, 900 s is assumed there).
  */
 const SETTINGS: Array<{ name: string; intervals: Intervals }> = [
-	{ name: "Segway's defaults", intervals: { location: { unlockStatus: 10, lockStatus: 900 }, status: { ridingStatus: 10, nonRiding: 10, lockStatus: 900 } } },
-	{ name: '20 s riding, 30 min locked', intervals: { location: { unlockStatus: 20, lockStatus: 1800 }, status: { ridingStatus: 20, nonRiding: 60, lockStatus: 1800 } } },
-	{ name: '30 s riding, 1 h locked', intervals: { location: { unlockStatus: 30, lockStatus: 3600 }, status: { ridingStatus: 30, nonRiding: 120, lockStatus: 3600 } } },
-	{ name: '60 s riding, 1 h locked', intervals: { location: { unlockStatus: 60, lockStatus: 3600 }, status: { ridingStatus: 60, nonRiding: 300, lockStatus: 3600 } } },
+	{ name: "Segway's defaults", intervals: DEFAULT_INTERVALS },
+	{ name: '20 s riding, 30 min locked', intervals: every({ riding: 20, paused: 60, locked: 1800 }) },
+	{ name: '30 s riding, 1 h locked', intervals: every({ riding: 30, paused: 120, locked: 3600 }) },
+	{ name: '60 s riding, 1 h locked', intervals: every({ riding: 60, paused: 300, locked: 3600 }) },
 ];
+
+/** A Set Upload Intervals setting: location as often as status while unlocked. */
+function every(s: { riding: number; paused: number; locked: number }): Intervals {
+	return {
+		locationInterval: { unlockStatus: s.riding, lockStatus: s.locked },
+		statusInterval: { ridingStatus: s.riding, nonRiding: s.paused, lockStatus: s.locked },
+	};
+}
 
 // The allowed range comes from the Set Upload Intervals field definition, not a second copy.
 const { min, max } = interval('x', 'x', 'x');
 for (const { name, intervals } of SETTINGS) {
-	for (const seconds of [...Object.values(intervals.location), ...Object.values(intervals.status)]) {
+	for (const seconds of [...Object.values(intervals.locationInterval), ...Object.values(intervals.statusInterval)]) {
 		if (seconds < min || seconds > max) throw new RangeError(`${name}: ${seconds} s is outside ${min}–${max} s`);
 	}
 }
 
 /** Status and location pushes per second from one vehicle in each state (alerts and faults come on events, too few to count). */
 function perSecond(i: Intervals): number {
-	const riding = 1 / i.status.ridingStatus + 1 / i.location.unlockStatus;
-	const paused = 1 / i.status.nonRiding + 1 / i.location.unlockStatus;
-	const locked = 1 / i.status.lockStatus + 1 / i.location.lockStatus;
+	const { locationInterval: location, statusInterval: status } = i;
+	const riding = 1 / status.ridingStatus + 1 / location.unlockStatus;
+	const paused = 1 / status.nonRiding + 1 / location.unlockStatus;
+	const locked = 1 / status.lockStatus + 1 / location.lockStatus;
 	return RIDING * riding + PAUSED * paused + (1 - RIDING - PAUSED) * locked;
 }
 

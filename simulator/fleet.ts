@@ -138,7 +138,8 @@ const HOME = { latitude: 22.634228, longitude: 114.125962 };
 const FULL_RANGE_M = 40000;
 /** Battery percent gained per simulated minute on the charger. */
 const CHARGE_PER_MINUTE = 1;
-const DEFAULT_INTERVALS: Intervals = {
+/** Segway's upload intervals before any Set Upload Intervals; the reference gives none for status while locked (900 s assumed). */
+export const DEFAULT_INTERVALS: Intervals = {
 	locationInterval: { unlockStatus: 10, lockStatus: 900 },
 	statusInterval: { ridingStatus: 10, nonRiding: 10, lockStatus: 900 },
 };
