@@ -45,6 +45,8 @@ export interface BenchNetwork {
 	/** The host side: servers in the bench process listen here. */
 	readonly hostAddress: string;
 	readonly nsAddress: string;
+	/** The host side's interface (its /sys/class/net counters count what crossed the link). */
+	readonly hostDevice: string;
 	/** How the delay is made (printed by the bench). */
 	readonly link: 'netem' | 'tun';
 	/** The userspace link's process (link 'tun'), so that a bench can count its CPU. */
@@ -143,6 +145,18 @@ function killInside(namespace: string): void {
 function removeNamespace(namespace: string): void {
 	killInside(namespace);
 	tryRun('ip', ['netns', 'del', namespace]);
+}
+
+/** What the networks of process `pid` still hold: namespaces, host links, certificate folders (paths). */
+export function leftoversOf(pid: number): string[] {
+	const ofPid = (pattern: RegExp, name: string) => pattern.exec(name)?.[1] === String(pid);
+	let held: string[] = [];
+	try {
+		held = [...namespaces(), ...hostLinks()].filter((name) => ofPid(NAMESPACE, name) || ofPid(LINK, name));
+	} catch {
+		// no iproute2: no network could have been made either
+	}
+	return [...held, ...readdirSync(tmpdir()).filter((entry) => ofPid(CERT_DIR, entry)).map((entry) => join(tmpdir(), entry))];
 }
 
 /** What earlier runs killed with -9 left: their namespaces, links and certificates. */
@@ -440,6 +454,7 @@ export async function createBenchNetwork(shape: NetworkShape): Promise<BenchNetw
 			namespace,
 			hostAddress,
 			nsAddress,
+			hostDevice: devices.host,
 			link,
 			linkPid: activeLink?.child.pid,
 			tls: tlsFiles,

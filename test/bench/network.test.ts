@@ -15,7 +15,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import type { Readable } from 'stream';
 
-import { createBenchNetwork, networkAvailable, type BenchNetwork } from '../../bench/lib/network';
+import { createBenchNetwork, leftoversOf, networkAvailable, type BenchNetwork } from '../../bench/lib/network';
 
 const availability = networkAvailable();
 const whyNot = availability.ok ? '' : availability.why;
@@ -199,12 +199,16 @@ describeWithNetwork(`bench network${whyNot === '' ? '' : ` (skipped: ${whyNot})`
 		expect(existsSync(other.tls.caFile)).toBe(true);
 		const linkNames = linksOf(process.pid).filter((name) => name.endsWith(other.namespace.slice('segbench-'.length)));
 		expect(linkNames).toHaveLength(1);
+		expect(other.hostDevice).toBe(linkNames[0]);
+		// What the benches' smoke test checks after every bench.
+		expect(leftoversOf(process.pid)).toEqual(expect.arrayContaining([other.namespace, linkNames[0], other.tls.dir]));
 
 		await other.close();
 		await other.close();
 		expect(namespaceExists(other.namespace)).toBe(false);
 		expect(linksOf(process.pid)).not.toContain(linkNames[0]);
 		expect(existsSync(other.tls.dir)).toBe(false);
+		expect(leftoversOf(process.pid).filter((name) => [other.namespace, linkNames[0], other.tls.dir].includes(name))).toEqual([]);
 		if (other.linkPid !== undefined) expect(processGone(other.linkPid)).toBe(true);
 		// The first network is untouched.
 		expect(namespaceExists(network.namespace)).toBe(true);

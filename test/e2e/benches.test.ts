@@ -18,11 +18,12 @@
  * certificates (bench/lib/network.ts, as root): after every bench none of its pid may be left.
  * The benches write their JSON to bench/results/ as usual (not tracked by git).
  */
-import { execFileSync, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { resolve } from 'path';
 import { setTimeout as sleep } from 'timers/promises';
+
+import { leftoversOf } from '../../bench/lib/network';
 
 const ROOT = resolve(__dirname, '../..');
 /** Past this a bench counts as hung: its processes are stopped and the test fails. */
@@ -242,20 +243,6 @@ async function stopTree(root: number): Promise<void> {
 	signalAll(pids.filter(alive), 'SIGKILL');
 }
 
-/** What a bench's network (bench/lib/network.ts) would leave if its teardown failed: names carry the bench's pid. */
-function networkLeftovers(pid: number): string[] {
-	let namespaces: string[] = [];
-	try {
-		namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((line) => line.split(' ')[0]);
-	} catch {
-		// no iproute2: no bench could have made a namespace either
-	}
-	return [
-		...namespaces.filter((name) => name.startsWith(`segbench-${pid}-`)),
-		...readdirSync(tmpdir()).filter((name) => name.startsWith(`segbench-tls-${pid}-`)).map((name) => join(tmpdir(), name)),
-	];
-}
-
 async function runBench(bench: Bench): Promise<{ code: number | null; stdout: string; output: string; seconds: number; pid: number }> {
 	// As `npm run` starts it: without jest's variables (n8n-core behaves otherwise under NODE_ENV=test).
 	const { NODE_ENV: _env, JEST_WORKER_ID: _worker, NODE_OPTIONS: _options, ...env } = process.env;
@@ -303,7 +290,7 @@ onBenchLine('benches smoke-run (bench/, README: Performance)', () => {
 				throw new Error(`${command} ${what} after ${run.seconds.toFixed(0)} s; the end of its output:\n${run.output.slice(-TAIL_CHARS)}`);
 			}
 			// The namespace and the certificates of --network go with the bench (Ctrl-C: test/bench/network.test.ts).
-			expect(networkLeftovers(run.pid)).toEqual([]);
+			expect(leftoversOf(run.pid)).toEqual([]);
 		},
 		DEADLINE_MS + 30_000,
 	);
