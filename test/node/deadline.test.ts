@@ -40,3 +40,35 @@ test('waiting for a slot ends at the time given; the slot then goes to the next 
 	gate.release();
 	expect(await patient).toBe(true);
 });
+
+test('an item that never got a slot before its deadline fails unsent, saying so, and the others keep their own errors', async () => {
+	// 4 in flight, every answer a 15990 after 2.5 s: the four throttles halve the gate to 1 slot,
+	// and none of items 1–4 can retry (a 1 s wait and a 3 s answer do not fit in a 6 s deadline).
+	// Items 5–8 start then (deadline 8.5 s); a request leaves only while the deadline can hold a
+	// 3 s answer, so by 5.5 s. Item 5 takes the slot until 5 s, item 6 from 5 s (on a slow machine
+	// possibly too late): items 7 and 8 are still waiting for it when their time runs out.
+	fx.sim.configure({ failureRate: 1, failureKinds: ['15990'], latencyMs: 2500 });
+	const items = fx.sim.iotCodes.slice(0, 8);
+	const lock = fast(
+		{ resource: 'control', operation: 'lock', iotCode: '={{ $json.iotCode }}' },
+		{ concurrency: 4, requestTimeout: 3, itemDeadline: 6, retryDelay: 1000 },
+	);
+	const result = await fx.run(lock, items.map((iotCode) => ({ iotCode })), true);
+
+	const output = result.output ?? [];
+	expect(output).toHaveLength(items.length);
+	const sentTo = new Set(fx.apiRequests().map((r) => (r.body as { iotCode?: string } | undefined)?.iotCode ?? r.query));
+	const unsent = output.flatMap((item, i) => (String(item.json.error).startsWith('Not sent within') ? [i] : []));
+	expect([[6, 7], [5, 6, 7]]).toContainEqual(unsent);
+	for (const [i, item] of output.entries()) {
+		if (unsent.includes(i)) {
+			expect(item.json.error).toBe(`Not sent within the item's deadline (vehicle ${items[i]})`);
+			expect(String((item.json.details as { description?: string }).description)).toMatch(/Lower Max Requests in Flight or raise Item Deadline/);
+			// Not sent means not sent: the simulator never saw this vehicle.
+			expect([...sentTo].some((target) => target.includes(items[i]))).toBe(false);
+		} else {
+			expect(item.json.error).toMatch(new RegExp(`^Segway error 15990: .*\\(vehicle ${items[i]}\\)$`));
+		}
+	}
+	expect(fx.apiRequests()).toHaveLength(items.length - unsent.length);
+});
