@@ -74,8 +74,11 @@ export interface StartedExecution {
 export interface HarnessOptions {
 	/** The node's parameters as the editor would save them (defaults filled in by Workflow). */
 	parameters?: INodeParameters;
-	/** The credential's decrypted data; `null` means the node has no credential set. */
-	credential?: ICredentialDataDecryptedObject | null;
+	/**
+	 * The credential's decrypted data; `null`: the node has no credential set; 'deleted': it has
+	 * one, but reading it fails (its row is gone), after a database read.
+	 */
+	credential?: ICredentialDataDecryptedObject | null | 'deleted';
 	mode?: 'webhook' | 'manual';
 	/**
 	 * Another n8n process of the same workflow (queue mode's webhook processes): same database
@@ -164,7 +167,7 @@ export class TriggerHarness {
 		this.options = { ...this.options, parameters };
 	}
 
-	setCredential(credential: ICredentialDataDecryptedObject | null): void {
+	setCredential(credential: ICredentialDataDecryptedObject | null | 'deleted'): void {
 		this.options = { ...this.options, credential };
 	}
 
@@ -327,6 +330,7 @@ export class TriggerHarness {
 			getDecrypted: async () => {
 				harness.credentialReads++;
 				const credential = harness.options.credential;
+				if (credential === 'deleted') throw new Error('Credential with ID "cred-1" does not exist for type "segwayFleetApi".');
 				if (credential === null || credential === undefined) {
 					throw new Error('Credentials not found');
 				}

@@ -65,7 +65,7 @@ export class NodeMemory {
 	readonly quiet = new QuietWatch();
 
 	/** The credential's client secret, read or being read, and when the read began (see secret.ts). */
-	secret?: { value: Promise<string>; readAt: number };
+	secret?: { value: Promise<string>; readAt: number; failed?: boolean };
 	/** When a failed verification last caused a fresh credential read. */
 	secretRereadAt?: number;
 	/** When a push too old or too new was last logged, to keep a flood out of the log. */

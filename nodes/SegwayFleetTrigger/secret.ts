@@ -14,7 +14,8 @@
  * otherwise every junk push with a wrong signature would cost n8n a credential read. Both
  * intervals are shorter than Segway's 5 s resend delay, so a push signed with a new secret is at
  * the latest taken on its resend. Reads per trigger and process: at most one per SECRET_CACHE_MS
- * while genuine pushes arrive, plus one per REREAD_AFTER_FAILURE_MS while wrong ones do.
+ * while genuine pushes arrive (or while the credential cannot be read), plus one per
+ * REREAD_AFTER_FAILURE_MS while wrong ones do.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -45,7 +46,8 @@ export async function checkSignature(context: IWebhookFunctions, memory: NodeMem
 	const cached = memory.secret;
 	let tried: string | undefined;
 	let verified = false;
-	if (cached !== undefined) {
+	if (cached !== undefined && !(cached.failed === true && now - cached.readAt >= SECRET_CACHE_MS)) {
+		// A recent read that failed fails this push too (refused with 500), without a read of its own.
 		tried = await cached.value;
 		verified = tried !== '' && verifies(tried);
 		const recent = now - cached.readAt < SECRET_CACHE_MS;
@@ -62,13 +64,16 @@ export async function checkSignature(context: IWebhookFunctions, memory: NodeMem
 	return verifies(value) ? 'valid' : 'invalid';
 }
 
-/** A read the pushes arriving meanwhile join; a failed one is forgotten, so the next push retries. */
+/**
+ * A read the pushes arriving meanwhile join. A failed one (the credential deleted, the database
+ * down) stands for SECRET_CACHE_MS like any other: otherwise every push, junk included, would
+ * cost n8n a read while the credential is broken. A genuine push refused meanwhile comes back
+ * with Segway's resend 5 s later, after the next read.
+ */
 function startRead(context: IWebhookFunctions, memory: NodeMemory, now: number): Promise<string> {
-	const read = { value: readClientSecret(context), readAt: now };
+	const read: NonNullable<NodeMemory['secret']> = { value: readClientSecret(context), readAt: now };
 	memory.secret = read;
-	read.value.catch(() => {
-		if (memory.secret === read) memory.secret = undefined;
-	});
+	read.value.catch(() => (read.failed = true));
 	return read.value;
 }
 
