@@ -67,6 +67,9 @@ export interface SimulatorOptions {
 	routes?: Record<string, RouteSpec>;
 }
 
+/** Pending connections the listening socket holds (Linux caps it at net.core.somaxconn, 4096 by default). */
+const LISTEN_BACKLOG = 4096;
+
 /** What can be changed while running. */
 export type RuntimeOptions = Pick<
 	SimulatorOptions,
@@ -198,7 +201,10 @@ export class Simulator {
 	async listen(port: number, host: string): Promise<void> {
 		await new Promise<void>((resolve, reject) => {
 			this.server.once('error', reject);
-			this.server.listen(port, host, () => {
+			// Node's default backlog (511) is below a gateway's: a burst of 1,000 new connections
+			// (n8n opens one per request) then overflows it, and over a real round trip late
+			// handshake ACKs are answered with resets. The kernel caps it at net.core.somaxconn.
+			this.server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
 				this.server.off('error', reject);
 				resolve();
 			});
