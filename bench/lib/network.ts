@@ -147,29 +147,43 @@ function removeNamespace(namespace: string): void {
 	tryRun('ip', ['netns', 'del', namespace]);
 }
 
+/** A namespace, host link or certificate folder a bench network made, and the pid its name carries. */
+interface NetworkPart {
+	pid: number;
+	/** The namespace's or link's name, the folder's path. */
+	name: string;
+	remove(): void;
+}
+
+function networkParts(): NetworkPart[] {
+	const parts: NetworkPart[] = [];
+	const add = (pattern: RegExp, entry: string, name: string, remove: () => void) => {
+		const match = pattern.exec(entry);
+		if (match !== null) parts.push({ pid: Number(match[1]), name, remove });
+	};
+	try {
+		for (const namespace of namespaces()) add(NAMESPACE, namespace, namespace, () => removeNamespace(namespace));
+		for (const link of hostLinks()) add(LINK, link, link, () => tryRun('ip', ['link', 'del', link]));
+	} catch {
+		// no iproute2: no namespace or link could have been made either
+	}
+	for (const entry of readdirSync(tmpdir())) {
+		const dir = join(tmpdir(), entry);
+		add(CERT_DIR, entry, dir, () => rmSync(dir, { recursive: true, force: true }));
+	}
+	return parts;
+}
+
 /** What the networks of process `pid` still hold: namespaces, host links, certificate folders (paths). */
 export function leftoversOf(pid: number): string[] {
-	const ofPid = (pattern: RegExp, name: string) => pattern.exec(name)?.[1] === String(pid);
-	let held: string[] = [];
-	try {
-		held = [...namespaces(), ...hostLinks()].filter((name) => ofPid(NAMESPACE, name) || ofPid(LINK, name));
-	} catch {
-		// no iproute2: no network could have been made either
-	}
-	return [...held, ...readdirSync(tmpdir()).filter((entry) => ofPid(CERT_DIR, entry)).map((entry) => join(tmpdir(), entry))];
+	return networkParts()
+		.filter((part) => part.pid === pid)
+		.map((part) => part.name);
 }
 
 /** What earlier runs killed with -9 left: their namespaces, links and certificates. */
 function removeStale(): void {
-	const dead = (pattern: RegExp, name: string) => {
-		const match = pattern.exec(name);
-		return match !== null && !processAlive(Number(match[1]));
-	};
-	for (const namespace of namespaces()) if (dead(NAMESPACE, namespace)) removeNamespace(namespace);
-	for (const link of hostLinks()) if (dead(LINK, link)) tryRun('ip', ['link', 'del', link]);
-	for (const entry of readdirSync(tmpdir())) {
-		if (dead(CERT_DIR, entry)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-	}
+	for (const part of networkParts()) if (!processAlive(part.pid)) part.remove();
 }
 
 /** A /30 of its own: starts from the pid, skips any other run's (and this process's other networks'). */
