@@ -44,13 +44,13 @@ export type Verdict = 'valid' | 'invalid' | 'no-secret';
  */
 export async function checkSignature(context: IWebhookFunctions, memory: NodeMemory, verifies: (secret: string) => boolean, now: number): Promise<Verdict> {
 	const cached = memory.secret;
+	const recent = cached !== undefined && now - cached.readAt < SECRET_CACHE_MS;
 	let tried: string | undefined;
 	let verified = false;
-	if (cached !== undefined && !(cached.failed === true && now - cached.readAt >= SECRET_CACHE_MS)) {
-		// A recent read that failed fails this push too (refused with 500), without a read of its own.
+	// A recent read that failed fails this push too (refused with 500), without a read of its own.
+	if (cached !== undefined && (recent || cached.failed !== true)) {
 		tried = await cached.value;
 		verified = tried !== '' && verifies(tried);
-		const recent = now - cached.readAt < SECRET_CACHE_MS;
 		if (recent && tried === '') return 'no-secret';
 		if (recent && verified) return 'valid';
 		if (tried !== '' && !verified) {
