@@ -448,6 +448,12 @@ function floors(r: Row): { keepAlive: number; newConnection: number } {
 const helperFor = (rows: Row[], r: Row) =>
 	rows.find((h) => h.what === 'helper-floor' && h.latencyMs === r.latencyMs && h.items === r.items && h.inFlight === r.inFlight);
 
+/** ` (<row> ended well in 3/4 runs; …)` for the compared rows whose runs did not all end well, '' when all did. */
+function failedRuns(...compared: Row[]): string {
+	const failed = compared.filter((r) => !r.ok).map((r) => `${r.what} ended well in ${r.runsOk} runs`);
+	return failed.length > 0 ? ` (${failed.join('; ')})` : '';
+}
+
 function report(rows: Row[]): void {
 	const shapeText = NETWORK ? `HTTPS across a link of the given RTT, jitter ${JITTER_PERCENT} % of it, loss ${LOSS_PERCENT} % each way` : 'plain HTTP on loopback, the latency added by the simulator';
 	printTable(
@@ -487,11 +493,8 @@ function report(rows: Row[]): void {
 		const helper = helperFor(rows, ours);
 		if (!helper) continue;
 		const ratio = ours.nodeSeconds / helper.nodeSeconds;
-		const failed = [ours, helper].filter((r) => !r.ok).map((r) => `${r.what} ended well in ${r.runsOk} runs`);
-		console.log(
-			`  ${ours.latencyMs} ms, ${ours.items} items, in flight ${ours.inFlight}: ${ratio.toFixed(2)} × → ${ratio <= 1.1 && failed.length === 0 ? 'PASS' : 'FAIL'}` +
-				(failed.length > 0 ? ` (${failed.join('; ')})` : ''),
-		);
+		const failed = failedRuns(ours, helper);
+		console.log(`  ${ours.latencyMs} ms, ${ours.items} items, in flight ${ours.inFlight}: ${ratio.toFixed(2)} × → ${ratio <= 1.1 && failed === '' ? 'PASS' : 'FAIL'}${failed}`);
 	}
 	console.log(
 		`\nAgainst the peer (at ${TARGET_LATENCY_MS} ms): package marginal ≤ 1.2 × peer marginal at the default in flight (${DEFAULT_IN_FLIGHT}), ` +
@@ -504,8 +507,7 @@ function report(rows: Row[]): void {
 		const ratio = ours.marginalSeconds / peer.marginalSeconds;
 		const pass = ratio <= 1.2 && ours.maxInFlight <= DEFAULT_IN_FLIGHT && ours.tokenRequests <= 1 && ours.ok && peer.ok;
 		const verdict = latency === TARGET_LATENCY_MS ? (pass ? 'PASS' : 'FAIL') : 'info';
-		const failed = [peer, ours].filter((r) => !r.ok).map((r) => `${r.what} ended well in ${r.runsOk} runs`);
-		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`);
+		console.log(`  ${latency} ms: package/peer = ${ratio.toFixed(2)} → ${verdict}${failedRuns(peer, ours)}`);
 	}
 	// Against the floor: the node's own time, and the whole run's marginal (which also holds what
 	// n8n spends per item anyway, e.g. the n8n-alone row).
